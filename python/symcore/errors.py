@@ -1,0 +1,25 @@
+"""The exceptions symcore raises, in one place.
+
+Users catch these; every one also subclasses the built-in exception a Python user would expect
+(``ParseError`` is a ``ValueError``, ``DataDependentError`` a ``RuntimeError``, ...), so code that
+catches the built-ins keeps working. Arithmetic raises the built-ins themselves
+(``ZeroDivisionError``, ``TypeError``, ``OverflowError`` only for float conversions).
+"""
+
+from symcore._core import (
+    DataDependentError,
+    ExpressionTooLargeError,
+    MixedEnvironmentsError,
+    ParseError,
+    SymbolError,
+    UnboundSymbolError,
+)
+
+__all__ = [
+    "DataDependentError",
+    "ExpressionTooLargeError",
+    "MixedEnvironmentsError",
+    "ParseError",
+    "SymbolError",
+    "UnboundSymbolError",
+]

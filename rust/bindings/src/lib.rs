@@ -1,0 +1,33 @@
+//! `symcore._core`: the native module. Registers classes, functions and exceptions only; each
+//! lives in its own file.
+
+mod env;
+mod error;
+mod functions;
+mod methods;
+mod sym;
+mod symbool;
+mod symfloat;
+mod symint;
+
+use pyo3::prelude::*;
+
+/// Native core of symcore: symbolic ints, bools and floats over a Rust expression engine.
+#[pymodule]
+mod _core {
+    #[pymodule_export]
+    use super::env::PyEnv;
+    #[pymodule_export]
+    use super::error::{
+        DataDependentError, ExpressionTooLargeError, MixedEnvironmentsError, ParseError, SymbolError,
+        UnboundSymbolError,
+    };
+    #[pymodule_export]
+    use super::functions::{sym_float, sym_int, sym_ite, sym_max, sym_min, sym_not};
+    #[pymodule_export]
+    use super::symbool::PySymBool;
+    #[pymodule_export]
+    use super::symfloat::PySymFloat;
+    #[pymodule_export]
+    use super::symint::PySymInt;
+}

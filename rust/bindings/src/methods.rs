@@ -1,0 +1,314 @@
+//! The magic methods that `SymInt`, `SymBool` and `SymFloat` share, written once.
+//!
+//! Every binary operation goes through [`binop`] with its [`BinOp`]; reflected operations
+//! swap the operands. Foreign operands get `NotImplemented`.
+
+use pyo3::prelude::*;
+use pyo3::pyclass::CompareOp;
+use symcore_engine::{BinOp, Node, Sort, UnOp};
+
+use crate::error::py_err;
+use crate::sym::{compute, concretize, extract_arg, require_arg, run, wrap, Arg, Sym};
+
+/// `a op b` (or `b op a` when `reflected`), `NotImplemented` for a foreign `other`.
+pub fn binop(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, op: BinOp, reflected: bool) -> PyResult<Py<PyAny>> {
+    let Some(o) = extract_arg(other)? else {
+        return Ok(py.NotImplemented());
+    };
+    let me = Arg::Sym(slf.clone());
+    let args = if reflected { [o, me] } else { [me, o] };
+    if op == BinOp::Pow {
+        return pow(py, &args);
+    }
+    compute(py, &args, |arena, t| arena.binary(op, t[0], t[1]))
+}
+
+/// `a ** b`. Python's result type depends on the exponent's sign (an int for `b >= 0`, a float
+/// otherwise), so a symbolic integer exponent is first decided by a guard on `b >= 0`.
+pub fn pow(py: Python<'_>, args: &[Arg; 2]) -> PyResult<Py<PyAny>> {
+    let (env, cond) = run(args, |arena, t| {
+        let symbolic_int_exp = arena.sort(t[1].value) == Sort::Int
+            && arena.sort(t[0].value) != Sort::Float
+            && !matches!(arena.node(t[1].value), Node::Int(_));
+        if !symbolic_int_exp {
+            return Ok(None);
+        }
+        let zero = arena.int_term(0)?;
+        Ok(Some(arena.binary(BinOp::Ge, t[1], zero)?))
+    })?;
+    let non_negative = match cond {
+        None => true,
+        Some(c) => {
+            let b = wrap(py, env, c, Sort::Bool)?;
+            b.bind(py).is_truthy()?
+        }
+    };
+    compute(py, args, |arena, t| {
+        if non_negative {
+            arena.binary(BinOp::Pow, t[0], t[1])
+        } else {
+            let a = arena.unary(UnOp::ToFloat, t[0])?;
+            let b = arena.unary(UnOp::ToFloat, t[1])?;
+            arena.binary(BinOp::Pow, a, b)
+        }
+    })
+}
+
+/// 3-argument `pow(a, b, m)`.
+pub fn pow_mod(py: Python<'_>, args: [Arg; 3]) -> PyResult<Py<PyAny>> {
+    compute(py, &args, |arena, t| arena.pow_mod_term(t[0], t[1], t[2]))
+}
+
+/// `pow(self, other[, modulo])` or its reflection.
+pub fn pow_method(
+    py: Python<'_>,
+    slf: &Sym,
+    other: &Bound<'_, PyAny>,
+    modulo: Option<&Bound<'_, PyAny>>,
+    reflected: bool,
+) -> PyResult<Py<PyAny>> {
+    match modulo.filter(|m| !m.is_none()) {
+        None => binop(py, slf, other, BinOp::Pow, reflected),
+        Some(m) => {
+            let Some(o) = extract_arg(other)? else {
+                return Ok(py.NotImplemented());
+            };
+            let m = require_arg(m, "pow() modulus")?;
+            let me = Arg::Sym(slf.clone());
+            let args = if reflected { [o, me, m] } else { [me, o, m] };
+            pow_mod(py, args)
+        }
+    }
+}
+
+/// `divmod(a, b)` as a tuple of `a // b` and `a % b`.
+pub fn divmod(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, reflected: bool) -> PyResult<Py<PyAny>> {
+    let q = binop(py, slf, other, BinOp::FloorDiv, reflected)?;
+    if q.is(&py.NotImplemented()) {
+        return Ok(q);
+    }
+    let r = binop(py, slf, other, BinOp::Mod, reflected)?;
+    Ok((q, r).into_pyobject(py)?.into_any().unbind())
+}
+
+/// A comparison (`__richcmp__`).
+pub fn richcmp(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+    let op = match op {
+        CompareOp::Eq => BinOp::Eq,
+        CompareOp::Ne => BinOp::Ne,
+        CompareOp::Lt => BinOp::Lt,
+        CompareOp::Le => BinOp::Le,
+        CompareOp::Gt => BinOp::Gt,
+        CompareOp::Ge => BinOp::Ge,
+    };
+    binop(py, slf, other, op, false)
+}
+
+/// `op self`.
+pub fn unop(py: Python<'_>, slf: &Sym, op: UnOp) -> PyResult<Py<PyAny>> {
+    compute(py, &[Arg::Sym(slf.clone())], |arena, t| arena.unary(op, t[0]))
+}
+
+/// `round(self[, ndigits])`.
+pub fn round(py: Python<'_>, slf: &Sym, ndigits: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    match ndigits.filter(|n| !n.is_none()) {
+        None => unop(py, slf, UnOp::Round),
+        Some(n) => {
+            let n = require_arg(n, "round() ndigits")?;
+            compute(py, &[Arg::Sym(slf.clone()), n], |arena, t| arena.round_ndigits_term(t[0], t[1]))
+        }
+    }
+}
+
+/// The concrete value after converting by `op` (`int()`, `bool()`, ...), deciding a symbolic one
+/// through the owning ShapeEnv.
+pub fn concrete(py: Python<'_>, slf: &Sym, op: UnOp) -> PyResult<Py<PyAny>> {
+    let obj = unop(py, slf, op)?;
+    let sym = crate::sym::as_sym(obj.bind(py)).ok_or_else(|| py_err(symcore_engine::EngineError::Type("internal".into())))?;
+    concretize(py, &sym, obj)
+}
+
+/// Generates the `#[pymethods]` block of a value class: the shared methods plus `$extra`.
+macro_rules! sym_pymethods {
+    // `SymInt` and `SymBool`: also the integer-only methods (bitwise operations, `__index__`).
+    (int_like $ty:ident, $pyname:literal, { $($extra:tt)* }) => {
+        $crate::methods::sym_pymethods!($ty, $pyname, {
+        fn __lshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::LShift, false)
+        }
+        fn __rlshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::LShift, true)
+        }
+        fn __rshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::RShift, false)
+        }
+        fn __rrshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::RShift, true)
+        }
+        fn __and__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::BitAnd, false)
+        }
+        fn __rand__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::BitAnd, true)
+        }
+        fn __or__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::BitOr, false)
+        }
+        fn __ror__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::BitOr, true)
+        }
+        fn __xor__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::BitXor, false)
+        }
+        fn __rxor__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, &self.0, other, BinOp::BitXor, true)
+        }
+        fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            $crate::methods::concrete(py, &self.0, UnOp::ToInt)
+        }
+        fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            $crate::methods::concrete(py, &self.0, UnOp::ToInt)
+        }
+        fn __float__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            let i = $crate::methods::concrete(py, &self.0, UnOp::ToInt)?;
+            Ok(pyo3::types::PyFloat::type_object(py).call1((i,))?.unbind())
+        }
+            $($extra)*
+        });
+    };
+    ($ty:ident, $pyname:literal, { $($extra:tt)* }) => {
+        #[pymethods]
+        impl $ty {
+            fn __add__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::Add, false)
+            }
+            fn __radd__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::Add, true)
+            }
+            fn __sub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::Sub, false)
+            }
+            fn __rsub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::Sub, true)
+            }
+            fn __mul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::Mul, false)
+            }
+            fn __rmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::Mul, true)
+            }
+            fn __truediv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::TrueDiv, false)
+            }
+            fn __rtruediv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::TrueDiv, true)
+            }
+            fn __floordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::FloorDiv, false)
+            }
+            fn __rfloordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::FloorDiv, true)
+            }
+            fn __mod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::Mod, false)
+            }
+            fn __rmod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, &self.0, other, BinOp::Mod, true)
+            }
+            fn __divmod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::divmod(py, &self.0, other, false)
+            }
+            fn __rdivmod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::divmod(py, &self.0, other, true)
+            }
+            fn __pow__(
+                &self,
+                py: Python<'_>,
+                other: &Bound<'_, PyAny>,
+                modulo: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Py<PyAny>> {
+                $crate::methods::pow_method(py, &self.0, other, modulo, false)
+            }
+            fn __rpow__(
+                &self,
+                py: Python<'_>,
+                other: &Bound<'_, PyAny>,
+                modulo: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Py<PyAny>> {
+                $crate::methods::pow_method(py, &self.0, other, modulo, true)
+            }
+            fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+                $crate::methods::richcmp(py, &self.0, other, op)
+            }
+            fn __neg__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unop(py, &self.0, UnOp::Neg)
+            }
+            fn __pos__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unop(py, &self.0, UnOp::Pos)
+            }
+            fn __abs__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unop(py, &self.0, UnOp::Abs)
+            }
+            fn __floor__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unop(py, &self.0, UnOp::Floor)
+            }
+            fn __ceil__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unop(py, &self.0, UnOp::Ceil)
+            }
+            fn __trunc__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unop(py, &self.0, UnOp::Trunc)
+            }
+            #[pyo3(signature = (ndigits=None))]
+            fn __round__(&self, py: Python<'_>, ndigits: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                $crate::methods::round(py, &self.0, ndigits)
+            }
+            fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
+                $crate::methods::concrete(py, &self.0, UnOp::ToBool)?.bind(py).is_truthy()
+            }
+            fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+                self.0.hash(py)
+            }
+            fn __repr__(&self) -> PyResult<String> {
+                self.0.text()
+            }
+            fn __str__(&self) -> PyResult<String> {
+                self.0.text()
+            }
+            /// The value under the symbols' hints, or None when a symbol it depends on has none.
+            #[getter]
+            fn hint(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                self.0.hint_py(py)
+            }
+            /// True for a constant: no symbols, and nothing on the way that can raise.
+            #[getter]
+            fn is_constant(&self) -> bool {
+                self.0.constant().is_some()
+            }
+            /// Names of the symbols the value depends on.
+            #[getter]
+            fn free_symbols<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyFrozenSet>> {
+                self.0.free_symbols(py)
+            }
+            /// The ShapeEnv that owns this value, or None.
+            #[getter]
+            fn shape_env(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                let owner = self.0.env.owner.lock().as_ref().map(|w| w.clone_ref(py));
+                match owner {
+                    Some(w) => Ok(w.bind(py).call0()?.unbind()),
+                    None => Ok(py.None()),
+                }
+            }
+            /// The value with symbols replaced (`{"s0": 3}` or `{s0: other_symint}`).
+            fn subs(&self, py: Python<'_>, mapping: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                self.0.subs(py, mapping)
+            }
+            /// A hashable structural key: equal keys iff the same canonical expression.
+            fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+                self.0.key(py)
+            }
+            $($extra)*
+        }
+    };
+}
+
+pub(crate) use sym_pymethods;

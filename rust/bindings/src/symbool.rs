@@ -1,0 +1,29 @@
+//! `SymBool`: a symbolic Python bool.
+
+use pyo3::prelude::*;
+use pyo3::pyclass::CompareOp;
+use pyo3::type_object::PyTypeInfo;
+use symcore_engine::{BinOp, Term, UnOp};
+
+use crate::methods::sym_pymethods;
+use crate::sym::{const_env, Sym};
+
+/// A symbolic truth value, the result of comparing symbolic numbers.
+///
+/// `&`, `|`, `^` with another bool are logical, and `~b` is logical negation (as `sym_not`).
+/// `bool(b)` decides a symbolic `b` by the symbols' hints and records a guard in the ShapeEnv.
+#[pyclass(name = "SymBool", module = "symcore._core", frozen)]
+pub struct PySymBool(pub Sym);
+
+sym_pymethods!(int_like PySymBool, "SymBool", {
+    /// A constant SymBool.
+    #[new]
+    fn new(value: bool) -> PyResult<Self> {
+        let env = const_env();
+        let id = env.arena.lock().boolean(value).map_err(crate::error::py_err)?;
+        Ok(PySymBool(Sym { env, term: Term::total(id) }))
+    }
+    fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::methods::unop(py, &self.0, UnOp::Not)
+    }
+});

@@ -1,0 +1,30 @@
+//! `SymFloat`: a symbolic Python float.
+
+use pyo3::prelude::*;
+use pyo3::pyclass::CompareOp;
+use symcore_engine::{BinOp, Term, UnOp};
+
+use crate::methods::sym_pymethods;
+use crate::sym::{const_env, Sym};
+
+/// A symbolic float with CPython's float semantics (true division of SymInts, `float()`...).
+///
+/// `math.floor`, `math.ceil`, `math.trunc` and `round` turn it back into a `SymInt`.
+#[pyclass(name = "SymFloat", module = "symcore._core", frozen)]
+pub struct PySymFloat(pub Sym);
+
+sym_pymethods!(PySymFloat, "SymFloat", {
+    /// A constant SymFloat.
+    #[new]
+    fn new(value: f64) -> PyResult<Self> {
+        let env = const_env();
+        let id = env.arena.lock().float(value).map_err(crate::error::py_err)?;
+        Ok(PySymFloat(Sym { env, term: Term::total(id) }))
+    }
+    fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::methods::concrete(py, &self.0, UnOp::ToInt)
+    }
+    fn __float__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::methods::concrete(py, &self.0, UnOp::ToFloat)
+    }
+});

@@ -1,0 +1,244 @@
+//! The hash-consed arena: node storage, interning, symbols, and the [`Term`] handle.
+
+use rustc_hash::FxHashMap;
+
+use crate::error::{EngineError, Result};
+use crate::eval::HintSlot;
+use crate::id::{ExprId, SymbolId};
+use crate::node::{float_key, Node, Sort};
+use crate::num::Integer;
+use crate::ops::OpKey;
+
+/// What the arena knows about one symbol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SymbolInfo {
+    /// The symbol's name, a Python identifier.
+    pub name: Box<str>,
+    /// Its example value, if it has one (a "backed" symbol).
+    pub hint: Option<Integer>,
+    /// Inclusive lower bound, if any.
+    pub min: Option<Integer>,
+    /// Inclusive upper bound, if any.
+    pub max: Option<Integer>,
+}
+
+/// A value as user code holds it: the canonical expression, plus the partial subexpressions its
+/// computation went through (see [`Node::Checks`]). Two terms are the same computation result
+/// exactly when both ids are equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Term {
+    /// The canonical expression of the value.
+    pub value: ExprId,
+    /// A [`Node::Checks`] node, or `None` when nothing can fail.
+    pub checks: Option<ExprId>,
+}
+
+impl Term {
+    /// A term that cannot fail.
+    pub fn total(value: ExprId) -> Term {
+        Term { value, checks: None }
+    }
+}
+
+/// Owns every node of one environment. Not thread-safe by itself: callers share it behind a lock.
+#[derive(Default)]
+pub struct Arena {
+    nodes: Vec<Node>,
+    sorts: Vec<Sort>,
+    memo: FxHashMap<Node, ExprId>,
+    symbols: Vec<SymbolInfo>,
+    symbol_nodes: Vec<ExprId>,
+    by_name: FxHashMap<Box<str>, SymbolId>,
+    pub(crate) op_memo: FxHashMap<OpKey, Term>,
+    pub(crate) hints: Vec<HintSlot>,
+}
+
+/// Python keywords and the names the printed language reserves; none can be a symbol name.
+const RESERVED: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "min", "max", "abs", "pow", "float",
+    "floor", "ceil", "trunc", "round", "int",
+];
+
+/// True when `name` is an ASCII Python identifier that the printed language can use as a symbol.
+pub fn is_valid_symbol_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !RESERVED.contains(&name)
+}
+
+impl Arena {
+    /// An empty arena.
+    pub fn new() -> Arena {
+        Arena::default()
+    }
+
+    /// Number of nodes stored.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True when no node is stored yet.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The node named by `id`.
+    #[inline]
+    pub fn node(&self, id: ExprId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// The sort of the expression named by `id`.
+    #[inline]
+    pub fn sort(&self, id: ExprId) -> Sort {
+        self.sorts[id.index()]
+    }
+
+    /// The id of `node` if it is already stored; never inserts.
+    pub fn lookup(&self, node: &Node) -> Option<ExprId> {
+        self.memo.get(node).copied()
+    }
+
+    /// Stores `node` unless an equal node exists, and returns its id. `node` must already be in
+    /// canonical form and its children must exist.
+    pub(crate) fn intern(&mut self, node: Node, sort: Sort) -> Result<ExprId> {
+        if let Some(&id) = self.memo.get(&node) {
+            return Ok(id);
+        }
+        let id = ExprId::from_index(self.nodes.len())?;
+        #[cfg(debug_assertions)]
+        node.for_each_child(|c| debug_assert!(c < id, "children must be older than their parent"));
+        self.nodes.push(node.clone());
+        self.sorts.push(sort);
+        self.hints.push(HintSlot::NotComputed);
+        self.memo.insert(node, id);
+        Ok(id)
+    }
+
+    /// The constant `v`.
+    pub fn int(&mut self, v: Integer) -> Result<ExprId> {
+        self.intern(Node::Int(v), Sort::Int)
+    }
+
+    /// The constant `v` as a total term.
+    pub fn int_term(&mut self, v: impl Into<Integer>) -> Result<Term> {
+        Ok(Term::total(self.int(v.into())?))
+    }
+
+    /// The boolean constant `v`.
+    pub fn boolean(&mut self, v: bool) -> Result<ExprId> {
+        self.intern(Node::Bool(v), Sort::Bool)
+    }
+
+    /// The float constant `v`.
+    pub fn float(&mut self, v: f64) -> Result<ExprId> {
+        self.intern(Node::Float(float_key(v)), Sort::Float)
+    }
+
+    /// Declares a new symbol. Fails for an invalid or already used name, a hint outside
+    /// `[min, max]`, or `min > max`.
+    pub fn declare_symbol(&mut self, info: SymbolInfo) -> Result<Term> {
+        if !is_valid_symbol_name(&info.name) {
+            return Err(EngineError::BadSymbol(format!(
+                "{:?} is not a valid symbol name (an ASCII identifier that is not a Python keyword or a \
+                 function name of the expression language)",
+                &*info.name
+            )));
+        }
+        if self.by_name.contains_key(&info.name) {
+            return Err(EngineError::BadSymbol(format!("symbol {:?} is already declared", &*info.name)));
+        }
+        if let (Some(lo), Some(hi)) = (&info.min, &info.max) {
+            if lo > hi {
+                return Err(EngineError::BadSymbol(format!(
+                    "symbol {:?}: min {lo} is greater than max {hi}",
+                    &*info.name
+                )));
+            }
+        }
+        if let Some(h) = &info.hint {
+            let below = info.min.as_ref().is_some_and(|lo| h < lo);
+            let above = info.max.as_ref().is_some_and(|hi| h > hi);
+            if below || above {
+                return Err(EngineError::BadSymbol(format!(
+                    "symbol {:?}: hint {h} is outside its range [{}, {}]",
+                    &*info.name,
+                    info.min.as_ref().map_or("-inf".to_owned(), ToString::to_string),
+                    info.max.as_ref().map_or("inf".to_owned(), ToString::to_string),
+                )));
+            }
+        }
+        let sid = SymbolId::from_index(self.symbols.len())?;
+        let id = self.intern(Node::Symbol(sid), Sort::Int)?;
+        self.by_name.insert(info.name.clone(), sid);
+        self.symbols.push(info);
+        self.symbol_nodes.push(id);
+        Ok(Term::total(id))
+    }
+
+    /// The symbol called `name`.
+    pub fn symbol_by_name(&self, name: &str) -> Option<SymbolId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The node of a symbol.
+    pub fn symbol_node(&self, sym: SymbolId) -> ExprId {
+        self.symbol_nodes[sym.index()]
+    }
+
+    /// What is known about a symbol.
+    pub fn symbol_info(&self, sym: SymbolId) -> &SymbolInfo {
+        &self.symbols[sym.index()]
+    }
+
+    /// All declared symbols, in declaration order.
+    pub fn symbols(&self) -> impl Iterator<Item = (SymbolId, &SymbolInfo)> {
+        self.symbols.iter().enumerate().filter_map(|(i, info)| SymbolId::from_index(i).ok().map(|s| (s, info)))
+    }
+
+    /// True when `id` is a constant (int, bool or float).
+    pub fn is_constant(&self, id: ExprId) -> bool {
+        matches!(self.node(id), Node::Int(_) | Node::Bool(_) | Node::Float(_))
+    }
+
+    /// A term is constant when its value is a constant and nothing on the way can fail.
+    pub fn is_constant_term(&self, t: Term) -> bool {
+        t.checks.is_none() && self.is_constant(t.value)
+    }
+
+    /// The checks of `a` followed by those of `b`, without repeats.
+    pub(crate) fn merge_checks(&mut self, a: Option<ExprId>, b: Option<ExprId>) -> Result<Option<ExprId>> {
+        match (a, b) {
+            (None, x) | (x, None) => Ok(x),
+            (Some(x), Some(y)) if x == y => Ok(Some(x)),
+            (Some(x), Some(y)) => {
+                let mut list: Vec<ExprId> = self.check_list(x).to_vec();
+                for &c in self.check_list(y) {
+                    if !list.contains(&c) {
+                        list.push(c);
+                    }
+                }
+                Ok(Some(self.intern(Node::Checks(list.into_boxed_slice()), Sort::Bool)?))
+            }
+        }
+    }
+
+    /// `checks` extended by one partial node.
+    pub(crate) fn push_check(&mut self, checks: Option<ExprId>, node: ExprId) -> Result<Option<ExprId>> {
+        let single = self.intern(Node::Checks(Box::new([node])), Sort::Bool)?;
+        self.merge_checks(checks, Some(single))
+    }
+
+    /// The partial nodes listed by a [`Node::Checks`] id.
+    pub fn check_list(&self, checks: ExprId) -> &[ExprId] {
+        match self.node(checks) {
+            Node::Checks(list) => list,
+            _ => &[],
+        }
+    }
+}
