@@ -20,7 +20,8 @@ from symcore._core import DataDependentError, SymBool, SymFloat, SymInt, sym_not
 SymValue = Union[SymInt, SymBool, SymFloat]
 """Any symcore value."""
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# Frames in these files are symcore's own machinery; a guard's origin is the first frame outside.
+_INTERNAL_FILES = frozenset({os.path.abspath(__file__)})
 
 
 def _user_frame() -> str | None:
@@ -28,7 +29,7 @@ def _user_frame() -> str | None:
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+        if os.path.abspath(filename) not in _INTERNAL_FILES:
             return f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}"
         frame = frame.f_back  # type: ignore[assignment]
     return None

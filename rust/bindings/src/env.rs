@@ -145,6 +145,12 @@ impl PyEnv {
     }
 }
 
+impl Drop for PyEnv {
+    fn drop(&mut self) {
+        self.core.clear_objects();
+    }
+}
+
 impl PyEnv {
     fn run_in(
         &self,

@@ -8,10 +8,19 @@ use pyo3::pyclass::CompareOp;
 use symcore_engine::{BinOp, Node, Sort, UnOp};
 
 use crate::error::py_err;
-use crate::sym::{compute, concretize, extract_arg, require_arg, run, wrap, Arg, Sym};
+use std::sync::Arc;
+
+use pyo3::types::PyInt;
+
+use crate::sym::{borrow_sym, compute, concretize, extract_arg, require_arg, run, wrap, Arg, Sym};
 
 /// `a op b` (or `b op a` when `reflected`), `NotImplemented` for a foreign `other`.
 pub fn binop(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, op: BinOp, reflected: bool) -> PyResult<Py<PyAny>> {
+    if op != BinOp::Pow {
+        if let Some(r) = binop_fast(py, slf, other, op, reflected)? {
+            return Ok(r);
+        }
+    }
     let Some(o) = extract_arg(other)? else {
         return Ok(py.NotImplemented());
     };
@@ -21,6 +30,53 @@ pub fn binop(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, op: BinOp, ref
         return pow(py, &args);
     }
     compute(py, &args, |arena, t| arena.binary(op, t[0], t[1]))
+}
+
+/// The hot path: the other operand is a value of the same environment or an int that fits 64
+/// bits. One lock, no allocation besides the result object.
+fn binop_fast(
+    py: Python<'_>,
+    slf: &Sym,
+    other: &Bound<'_, PyAny>,
+    op: BinOp,
+    reflected: bool,
+) -> PyResult<Option<Py<PyAny>>> {
+    let other_term = if let Some(o) = borrow_sym(other) {
+        if !Arc::ptr_eq(&o.env, &slf.env) {
+            return Ok(None);
+        }
+        Some(o.term)
+    } else {
+        None
+    };
+    let small = match other_term {
+        Some(_) => None,
+        None if other.is_exact_instance_of::<PyInt>() => match other.extract::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => return Ok(None),
+        },
+        None => return Ok(None),
+    };
+    let mut arena = slf.env.arena.lock();
+    let o = match (other_term, small) {
+        (Some(t), _) => t,
+        (None, Some(v)) => arena.int_term(v).map_err(py_err)?,
+        (None, None) => return Ok(None),
+    };
+    let (a, b) = if reflected { (o, slf.term) } else { (slf.term, o) };
+    let key = (op as u8, a, b);
+    if let Some(obj) = arena.cached(py, &key) {
+        return Ok(Some(obj));
+    }
+    let t = arena.binary(op, a, b).map_err(py_err)?;
+    let sort = arena.sort(t.value);
+    // Allocating a Python object can run the garbage collector and with it arbitrary finalizers,
+    // which may use this environment: never allocate under the lock.
+    drop(arena);
+    let obj = wrap(py, slf.env.clone(), t, sort)?;
+    let evicted = slf.env.arena.lock().remember(key, obj.clone_ref(py));
+    drop(evicted);
+    Ok(Some(obj))
 }
 
 /// `a ** b`. Python's result type depends on the exponent's sign (an int for `b >= 0`, a float

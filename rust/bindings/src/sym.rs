@@ -17,11 +17,54 @@ use crate::symbool::PySymBool;
 use crate::symfloat::PySymFloat;
 use crate::symint::PySymInt;
 
+/// Most result objects an environment keeps for reuse; past this the cache starts over.
+const MAX_CACHED_OBJECTS: usize = 1 << 20;
+
+/// An arena plus the Python objects of recent results, behind one lock.
+#[derive(Default)]
+pub struct Store {
+    arena: Arena,
+    /// The Python object of each memoised binary operation `(op, a, b)`: because expressions are
+    /// hash-consed, a repeated operation returns the object it returned before (values are
+    /// immutable), which costs one hash lookup instead of an allocation. These objects point back
+    /// at the environment, so the owner clears the cache when it dies ([`EnvCore::clear_objects`]).
+    objects: FxHashMap<(u8, Term, Term), Py<PyAny>>,
+}
+
+impl std::ops::Deref for Store {
+    type Target = Arena;
+    fn deref(&self) -> &Arena {
+        &self.arena
+    }
+}
+
+impl std::ops::DerefMut for Store {
+    fn deref_mut(&mut self) -> &mut Arena {
+        &mut self.arena
+    }
+}
+
+impl Store {
+    /// The cached object of `(op, a, b)`.
+    pub fn cached(&self, py: Python<'_>, key: &(u8, Term, Term)) -> Option<Py<PyAny>> {
+        self.objects.get(key).map(|o| o.clone_ref(py))
+    }
+
+    /// Remembers the object of `(op, a, b)`.
+    /// Returns what must be dropped once the lock is released (dropping objects can run Python).
+    #[must_use]
+    pub fn remember(&mut self, key: (u8, Term, Term), obj: Py<PyAny>) -> Option<FxHashMap<(u8, Term, Term), Py<PyAny>>> {
+        let old = if self.objects.len() >= MAX_CACHED_OBJECTS { Some(std::mem::take(&mut self.objects)) } else { None };
+        let _previous = self.objects.insert(key, obj);
+        old
+    }
+}
+
 /// One environment's arena, shared by every value built in it.
 pub struct EnvCore {
     /// The expressions. Locked only for the duration of one engine call, never while Python code
     /// runs, so a guard hook can call back into symcore.
-    pub arena: Mutex<Arena>,
+    pub arena: Mutex<Store>,
     /// A `weakref.ref` to the Python `ShapeEnv` that owns this core: its `_guard` method decides
     /// symbolic values that Python needs as concrete ones. Weak, so that values kept in the
     /// ShapeEnv (guards) do not form an uncollectable cycle through Rust.
@@ -35,10 +78,18 @@ impl EnvCore {
     pub fn new() -> Arc<EnvCore> {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Arc::new(EnvCore {
-            arena: Mutex::new(Arena::new()),
+            arena: Mutex::new(Store::default()),
             owner: Mutex::new(None),
             uid: NEXT.fetch_add(1, Ordering::Relaxed),
         })
+    }
+}
+
+impl EnvCore {
+    /// Drops the cached result objects (they reference this environment; see [`Store`]).
+    pub fn clear_objects(&self) {
+        let objects = std::mem::take(&mut self.arena.lock().objects);
+        drop(objects);
     }
 }
 
@@ -83,6 +134,20 @@ pub fn extract_integer(obj: &Bound<'_, PyAny>) -> PyResult<Integer> {
         return Ok(Integer::Small(v));
     }
     Ok(Integer::from_bigint(obj.extract::<BigInt>()?))
+}
+
+/// A borrow of the symcore value inside `obj`, if it is one (no reference count traffic).
+pub fn borrow_sym<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a Sym> {
+    if let Ok(s) = obj.cast::<PySymInt>() {
+        return Some(&s.get().0);
+    }
+    if let Ok(s) = obj.cast::<PySymBool>() {
+        return Some(&s.get().0);
+    }
+    if let Ok(s) = obj.cast::<PySymFloat>() {
+        return Some(&s.get().0);
+    }
+    None
 }
 
 /// The symcore value inside `obj`, if it is one.

@@ -1,11 +1,14 @@
 //! The hash-consed arena: node storage, interning, symbols, and the [`Term`] handle.
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{EngineError, Result};
 use crate::eval::HintSlot;
 use crate::id::{ExprId, SymbolId};
-use crate::node::{float_key, Node, Sort};
+use crate::node::{float_key, CheckLink, Node, Sort};
 use crate::num::Integer;
 use crate::ops::OpKey;
 
@@ -45,12 +48,19 @@ impl Term {
 pub struct Arena {
     nodes: Vec<Node>,
     sorts: Vec<Sort>,
-    memo: FxHashMap<Node, ExprId>,
+    /// Ids keyed by their node's hash; the node itself lives only in `nodes`.
+    memo: HashTable<ExprId>,
+    /// The hash of every node, so growing `memo` never rehashes a node.
+    hashes: Vec<u64>,
     symbols: Vec<SymbolInfo>,
     symbol_nodes: Vec<ExprId>,
     by_name: FxHashMap<Box<str>, SymbolId>,
     pub(crate) op_memo: FxHashMap<OpKey, Term>,
     pub(crate) hints: Vec<HintSlot>,
+}
+
+fn hash_node(node: &Node) -> u64 {
+    FxBuildHasher.hash_one(node)
 }
 
 /// Python keywords and the names the printed language reserves; none can be a symbol name.
@@ -101,22 +111,26 @@ impl Arena {
 
     /// The id of `node` if it is already stored; never inserts.
     pub fn lookup(&self, node: &Node) -> Option<ExprId> {
-        self.memo.get(node).copied()
+        let h = hash_node(node);
+        self.memo.find(h, |&id| self.nodes[id.index()] == *node).copied()
     }
 
     /// Stores `node` unless an equal node exists, and returns its id. `node` must already be in
     /// canonical form and its children must exist.
     pub(crate) fn intern(&mut self, node: Node, sort: Sort) -> Result<ExprId> {
-        if let Some(&id) = self.memo.get(&node) {
+        let h = hash_node(&node);
+        if let Some(&id) = self.memo.find(h, |&id| self.nodes[id.index()] == node) {
             return Ok(id);
         }
         let id = ExprId::from_index(self.nodes.len())?;
         #[cfg(debug_assertions)]
         node.for_each_child(|c| debug_assert!(c < id, "children must be older than their parent"));
-        self.nodes.push(node.clone());
+        self.nodes.push(node);
         self.sorts.push(sort);
         self.hints.push(HintSlot::NotComputed);
-        self.memo.insert(node, id);
+        self.hashes.push(h);
+        let hashes = &self.hashes;
+        self.memo.insert_unique(h, id, |&i| hashes[i.index()]);
         Ok(id)
     }
 
@@ -211,34 +225,83 @@ impl Arena {
         t.checks.is_none() && self.is_constant(t.value)
     }
 
-    /// The checks of `a` followed by those of `b`, without repeats.
+    fn link(&self, checks: ExprId) -> Option<CheckLink> {
+        match self.node(checks) {
+            Node::Checks(link) => Some(*link),
+            _ => None,
+        }
+    }
+
+    fn contains_check(&self, checks: ExprId, item: ExprId) -> bool {
+        let mut cur = Some(checks);
+        while let Some(c) = cur {
+            let Some(link) = self.link(c) else { return false };
+            if link.max < item {
+                return false;
+            }
+            if link.item == item {
+                return true;
+            }
+            cur = link.prev;
+        }
+        false
+    }
+
+    /// True when list `a` is a prefix of list `b`.
+    fn is_prefix(&self, a: ExprId, b: ExprId) -> bool {
+        let Some(la) = self.link(a) else { return false };
+        let mut cur = Some(b);
+        while let Some(c) = cur {
+            let Some(lc) = self.link(c) else { return false };
+            if lc.len <= la.len {
+                return c == a;
+            }
+            cur = lc.prev;
+        }
+        false
+    }
+
+    /// The checks of `a` followed by those of `b`, without repeats. Linear in the part of `b`
+    /// that is not shared with `a`, so long chains of derived values stay cheap.
     pub(crate) fn merge_checks(&mut self, a: Option<ExprId>, b: Option<ExprId>) -> Result<Option<ExprId>> {
         match (a, b) {
             (None, x) | (x, None) => Ok(x),
-            (Some(x), Some(y)) if x == y => Ok(Some(x)),
+            (Some(x), Some(y)) if x == y || self.is_prefix(y, x) => Ok(Some(x)),
+            (Some(x), Some(y)) if self.is_prefix(x, y) => Ok(Some(y)),
             (Some(x), Some(y)) => {
-                let mut list: Vec<ExprId> = self.check_list(x).to_vec();
-                for &c in self.check_list(y) {
-                    if !list.contains(&c) {
-                        list.push(c);
-                    }
+                let mut acc = Some(x);
+                for item in self.check_list(y) {
+                    acc = self.push_check(acc, item)?;
                 }
-                Ok(Some(self.intern(Node::Checks(list.into_boxed_slice()), Sort::Bool)?))
+                Ok(acc)
             }
         }
     }
 
-    /// `checks` extended by one partial node.
-    pub(crate) fn push_check(&mut self, checks: Option<ExprId>, node: ExprId) -> Result<Option<ExprId>> {
-        let single = self.intern(Node::Checks(Box::new([node])), Sort::Bool)?;
-        self.merge_checks(checks, Some(single))
+    /// `checks` extended by one partial node (unless it is already listed).
+    pub(crate) fn push_check(&mut self, checks: Option<ExprId>, item: ExprId) -> Result<Option<ExprId>> {
+        let (len, max) = match checks {
+            Some(c) if self.contains_check(c, item) => return Ok(Some(c)),
+            Some(c) => match self.link(c) {
+                Some(l) => (l.len.saturating_add(1), l.max.max(item)),
+                None => (1, item),
+            },
+            None => (1, item),
+        };
+        let link = CheckLink { prev: checks, item, len, max };
+        Ok(Some(self.intern(Node::Checks(link), Sort::Bool)?))
     }
 
-    /// The partial nodes listed by a [`Node::Checks`] id.
-    pub fn check_list(&self, checks: ExprId) -> &[ExprId] {
-        match self.node(checks) {
-            Node::Checks(list) => list,
-            _ => &[],
+    /// The partial nodes listed by a [`Node::Checks`] id, in order.
+    pub fn check_list(&self, checks: ExprId) -> Vec<ExprId> {
+        let mut out = Vec::new();
+        let mut cur = Some(checks);
+        while let Some(c) = cur {
+            let Some(link) = self.link(c) else { break };
+            out.push(link.item);
+            cur = link.prev;
         }
+        out.reverse();
+        out
     }
 }

@@ -88,7 +88,7 @@ impl Arena {
     /// computation met them, then the value.
     pub fn evaluate(&self, t: Term, binding: &dyn Fn(SymbolId) -> Option<Integer>) -> Result<Value> {
         let mut memo: FxHashMap<ExprId, Value> = FxHashMap::default();
-        let roots: Vec<ExprId> = t.checks.map(|c| self.check_list(c).to_vec()).unwrap_or_default();
+        let roots: Vec<ExprId> = t.checks.map(|c| self.check_list(c)).unwrap_or_default();
         for root in roots.into_iter().chain(std::iter::once(t.value)) {
             for id in self.pending(&[root], |c| memo.contains_key(&c)) {
                 let v = self.eval_node(id, &|c| &memo[&c], binding)?;
@@ -101,7 +101,7 @@ impl Arena {
     /// The value of `t` under the symbols' hints (`None` if a symbol without a hint is
     /// involved), cached per node so repeated questions cost nothing.
     pub fn hint(&mut self, t: Term) -> Result<Option<Value>> {
-        let roots: Vec<ExprId> = t.checks.map(|c| self.check_list(c).to_vec()).unwrap_or_default();
+        let roots: Vec<ExprId> = t.checks.map(|c| self.check_list(c)).unwrap_or_default();
         for root in roots.into_iter().chain(std::iter::once(t.value)) {
             for id in self.pending(&[root], |c| !matches!(self.hints[c.index()], HintSlot::NotComputed)) {
                 let slot = self.hint_node(id);
@@ -282,7 +282,7 @@ impl Arena {
         let value = new[&t.value];
         let mut checks = None;
         if let Some(c) = t.checks {
-            for p in self.check_list(c).to_vec() {
+            for p in self.check_list(c) {
                 let nt = new[&p];
                 checks = self.merge_checks(checks, nt.checks)?;
                 if self.is_partial(nt.value) {

@@ -294,54 +294,64 @@ impl Arena {
 
     /// `a // k` for a constant `k > 0` and a non-constant `a`.
     fn floordiv_pos(&mut self, a: ExprId, k: &Integer) -> Result<ExprId> {
-        if k.is_one() {
-            return Ok(a);
-        }
-        // (k·q + r) // k == q + r // k: split off the terms (and the part of the constant) that
-        // k divides.
-        let (c, terms) = self.linear(a);
-        let (q0, r0) = c.divmod(k)?;
-        let mut quotient = Vec::new();
-        let mut rest = Vec::new();
-        for (t, tc) in terms.iter() {
-            let (q, r) = tc.divmod(k)?;
-            if r.is_zero() {
-                quotient.push((*t, q));
-            } else {
-                rest.push((*t, tc.clone()));
+        // Each round peels one nested floor division: ((x // k1) + c) // k2 == (x + c·k1) // (k1·k2)
+        // for positive constants, so a stack of conv/pool formulas stays one division. A loop,
+        // not recursion: nesting can be arbitrarily deep.
+        let mut quotients: Vec<ExprId> = Vec::new();
+        let (mut a, mut k) = (a, k.clone());
+        let div = loop {
+            if k.is_one() {
+                break a;
             }
-        }
-        let q = self.make_sum(q0, quotient)?;
-        if rest.is_empty() {
-            // 0 <= r0 < k, so r0 // k == 0.
-            return Ok(q);
-        }
-        // (d·x) // (d·k') == x // k' for d = gcd(rest, r0, k).
-        let d = rest.iter().fold(r0.gcd(k), |g, (_, tc)| g.gcd(tc));
-        let k2 = k.floordiv(&d)?;
-        let r0 = r0.floordiv(&d)?;
-        let rest = rest.into_iter().map(|(t, tc)| Ok((t, tc.floordiv(&d)?))).collect::<Result<Vec<_>>>()?;
-        let r = self.make_sum(r0, rest)?;
-        let div = if k2.is_one() {
-            r
-        } else if let Node::FloorDiv(x, inner) = *self.node(r) {
-            // (x // k1) // k2 == x // (k1·k2) for positive constants.
-            match self.node(inner) {
-                Node::Int(k1) if k1.is_positive() => {
-                    let kk = k1.mul(&k2);
-                    let kid = self.int(kk)?;
-                    self.intern(Node::FloorDiv(x, kid), Sort::Int)?
-                }
-                _ => {
-                    let kid = self.int(k2)?;
-                    self.intern(Node::FloorDiv(r, kid), Sort::Int)?
+            // (k·q + r) // k == q + r // k: split off the terms (and the part of the constant)
+            // that k divides.
+            let (c, terms) = self.linear(a);
+            let (q0, r0) = c.divmod(&k)?;
+            let mut quotient = Vec::new();
+            let mut rest = Vec::new();
+            for (t, tc) in terms.iter() {
+                let (q, r) = tc.divmod(&k)?;
+                if r.is_zero() {
+                    quotient.push((*t, q));
+                } else {
+                    rest.push((*t, tc.clone()));
                 }
             }
-        } else {
+            quotients.push(self.make_sum(q0, quotient)?);
+            if rest.is_empty() {
+                // 0 <= r0 < k, so r0 // k == 0.
+                break self.int(Integer::ZERO)?;
+            }
+            // (d·x) // (d·k') == x // k' for d = gcd(rest, r0, k).
+            let d = rest.iter().fold(r0.gcd(&k), |g, (_, tc)| g.gcd(tc));
+            let k2 = k.floordiv(&d)?;
+            let r0 = r0.floordiv(&d)?;
+            let rest = rest.into_iter().map(|(t, tc)| Ok((t, tc.floordiv(&d)?))).collect::<Result<Vec<_>>>()?;
+            if k2.is_one() {
+                break self.make_sum(r0, rest)?;
+            }
+            if let [(t, coef)] = rest.as_slice() {
+                if coef.is_one() {
+                    if let Node::FloorDiv(x, inner) = *self.node(*t) {
+                        if let Node::Int(k1) = self.node(inner) {
+                            if k1.is_positive() {
+                                let k1 = k1.clone();
+                                let shift = self.int(r0.mul(&k1))?;
+                                a = self.add(x, shift)?;
+                                k = k1.mul(&k2);
+                                continue;
+                            }
+                        }
+                    }
+                }
+            }
+            let r = self.make_sum(r0, rest)?;
             let kid = self.int(k2)?;
-            self.intern(Node::FloorDiv(r, kid), Sort::Int)?
+            break self.intern(Node::FloorDiv(r, kid), Sort::Int)?;
         };
-        self.add(q, div)
+        let mut items: Vec<(ExprId, Integer)> = quotients.into_iter().map(|q| (q, Integer::ONE)).collect();
+        items.push((div, Integer::ONE));
+        self.linear_combination(Integer::ZERO, &items)
     }
 
     /// `a % b` (Python modulo: the result has the divisor's sign).

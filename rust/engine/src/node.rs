@@ -147,11 +147,12 @@ pub enum Node {
     /// `c if cond else a` of any sort: `Ite(cond, then, else)`; both branches have one sort.
     Ite(ExprId, ExprId, ExprId),
 
-    /// Not a value: the ordered list of partial subexpressions (divisions by a symbolic divisor,
-    /// float conversions, ...) that an expression's computation went through. Evaluating them
-    /// first makes evaluation raise exactly where Python would, even after simplification has
-    /// cancelled the subexpression out of the value (`(s0 // s1) * 0` raises at `s1 = 0`).
-    Checks(Box<[ExprId]>),
+    /// Not a value: one link of the ordered list of partial subexpressions (divisions by a
+    /// symbolic divisor, float conversions, ...) that an expression's computation went through.
+    /// Evaluating them first makes evaluation raise exactly where Python would, even after
+    /// simplification has cancelled the subexpression out of the value (`(s0 // s1) * 0` raises
+    /// at `s1 = 0`).
+    Checks(CheckLink),
 }
 
 impl Node {
@@ -161,8 +162,14 @@ impl Node {
             Node::Int(_) | Node::Symbol(_) | Node::Bool(_) | Node::Float(_) => {}
             Node::Sum { terms, .. } => terms.iter().for_each(|&(t, _)| f(t)),
             Node::Product(factors) => factors.iter().for_each(|&(t, _)| f(t)),
-            Node::Min(xs) | Node::Max(xs) | Node::And(xs) | Node::Or(xs) | Node::Checks(xs) => {
+            Node::Min(xs) | Node::Max(xs) | Node::And(xs) | Node::Or(xs) => {
                 xs.iter().for_each(|&x| f(x));
+            }
+            Node::Checks(link) => {
+                if let Some(p) = link.prev {
+                    f(p);
+                }
+                f(link.item);
             }
             Node::FloorDiv(a, b)
             | Node::Mod(a, b)
@@ -206,6 +213,20 @@ impl Node {
             _ => None,
         }
     }
+}
+
+/// A cons cell of a check list: the list `prev` followed by `item`. Lists share their prefixes,
+/// so extending one is O(1) and a value derived from another shares its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CheckLink {
+    /// The list before this item (`None` for a one-item list).
+    pub prev: Option<ExprId>,
+    /// The partial node.
+    pub item: ExprId,
+    /// Number of items in the list up to and including this one.
+    pub len: u32,
+    /// The largest item id in the list (a newer node cannot be in it).
+    pub max: ExprId,
 }
 
 /// Bits under which a float constant is stored (NaNs canonicalised so they hash-cons).

@@ -539,12 +539,12 @@ impl Integer {
             return Ok(self.clone());
         }
         // n = -ndigits > 0. If 10**n > 2 * |self| the result is 0 (a tie rounds to even 0);
-        // 10**n > 2**n >= 2**(bits + 1) > 2 * |self| once n > bits.
+        // 10**n > 2**(3 * n) >= 2**(bits + 2) > 2 * |self| once 3 * n > bits + 1.
         let n = match ndigits {
             Integer::Small(d) => d.unsigned_abs(),
             Integer::Big(_) => return Ok(Integer::ZERO),
         };
-        if n > self.bits() {
+        if n.saturating_mul(3) > self.bits() + 1 {
             return Ok(Integer::ZERO);
         }
         if let Integer::Small(x) = self {
@@ -664,5 +664,511 @@ impl fmt::Display for Integer {
 impl fmt::Debug for Integer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = "-9223372036854775808";
+    const MAX: &str = "9223372036854775807";
+    const TEN40: &str = "10000000000000000000000000000000000000000";
+    const NEG2_100: &str = "-1267650600228229401496703205376";
+
+    /// Parses a test literal, checking normalisation.
+    fn int(s: &str) -> Integer {
+        let v = Integer::parse_decimal(s).expect("test literal");
+        check_norm(&v);
+        v
+    }
+
+    /// `Big` must never hold a value that fits `i64`.
+    fn check_norm(v: &Integer) {
+        if let Integer::Big(b) = v {
+            assert!(b.to_i64().is_none(), "unnormalised Big({b})");
+        }
+    }
+
+    /// The printed value of a result, or the error's `Debug`.
+    fn show(r: Result<Integer>) -> String {
+        match r {
+            Ok(v) => {
+                check_norm(&v);
+                v.to_string()
+            }
+            Err(e) => format!("{e:?}"),
+        }
+    }
+
+    fn zd(msg: &str) -> String {
+        format!("{:?}", EngineError::DivisionByZero(msg.to_owned()))
+    }
+
+    #[test]
+    fn construction_and_predicates() {
+        assert_eq!(Integer::from_bigint(BigInt::from(5)), Integer::Small(5));
+        assert!(matches!(Integer::from_bigint(BigInt::from(1u64 << 63)), Integer::Big(_)));
+        assert_eq!(Integer::from_bigint(BigInt::from(i64::MIN)), Integer::Small(i64::MIN));
+        assert_eq!(int(TEN40).to_bigint().to_string(), TEN40);
+        assert_eq!(Integer::Small(-3).to_bigint(), BigInt::from(-3));
+        assert_eq!(int(MAX).to_i64(), Some(i64::MAX));
+        assert_eq!(int("9223372036854775808").to_i64(), None);
+        assert!(Integer::ZERO.is_zero() && !Integer::ONE.is_zero());
+        assert!(Integer::ONE.is_one() && !int(TEN40).is_one());
+        assert!(int(NEG2_100).is_negative() && !int(NEG2_100).is_positive());
+        assert!(int(TEN40).is_positive() && !int(TEN40).is_negative());
+        assert!(!Integer::ZERO.is_positive() && !Integer::ZERO.is_negative());
+        for (s, sign) in [("0", 0), ("7", 1), ("-7", -1), (TEN40, 1), (NEG2_100, -1), (MIN, -1)] {
+            assert_eq!(int(s).signum(), sign, "{s}");
+        }
+        // Python int.bit_length()
+        for (s, bits) in [("0", 0), ("1", 1), ("-1", 1), ("255", 8), ("-256", 9), (MAX, 63), (MIN, 64), (TEN40, 133), (NEG2_100, 101)] {
+            assert_eq!(int(s).bits(), bits, "{s}");
+        }
+        assert_eq!(Integer::from(-4), Integer::Small(-4));
+    }
+
+    #[test]
+    fn add_sub_mul_neg_abs() {
+        let add = [
+            (MAX, "1", "9223372036854775808"),
+            (MIN, "-1", "-9223372036854775809"),
+            (MIN, MAX, "-1"),
+            (TEN40, "-10000000000000000000000000000000000000000", "0"),
+            (NEG2_100, "1267650600228229401496703205381", "5"),
+            ("9223372036854775808", "-1", MAX),
+            ("2", "3", "5"),
+        ];
+        for (a, b, want) in add {
+            assert_eq!(show(Ok(int(a).add(&int(b)))), want, "{a} + {b}");
+            assert_eq!(show(Ok(int(b).add(&int(a)))), want, "{b} + {a}");
+        }
+        let sub = [
+            (MIN, "1", "-9223372036854775809"),
+            (MAX, "-1", "9223372036854775808"),
+            ("0", MIN, "9223372036854775808"),
+            ("9223372036854775808", "1", MAX),
+            ("3", "10", "-7"),
+        ];
+        for (a, b, want) in sub {
+            assert_eq!(show(Ok(int(a).sub(&int(b)))), want, "{a} - {b}");
+        }
+        let mul = [
+            (MAX, "2", "18446744073709551614"),
+            (MIN, "-1", "9223372036854775808"),
+            (MIN, "1", MIN),
+            ("4294967296", "2147483648", "9223372036854775808"),
+            ("4294967296", "4294967296", "18446744073709551616"),
+            (TEN40, "0", "0"),
+            (TEN40, NEG2_100, "-12676506002282294014967032053760000000000000000000000000000000000000000"),
+            (NEG2_100, NEG2_100, "1606938044258990275541962092341162602522202993782792835301376"),
+            ("-6", "7", "-42"),
+        ];
+        for (a, b, want) in mul {
+            assert_eq!(show(Ok(int(a).mul(&int(b)))), want, "{a} * {b}");
+            assert_eq!(show(Ok(int(b).mul(&int(a)))), want, "{b} * {a}");
+        }
+        let neg_abs = [
+            (MIN, "9223372036854775808", "9223372036854775808"),
+            ("9223372036854775808", MIN, "9223372036854775808"),
+            (MAX, "-9223372036854775807", MAX),
+            ("-5", "5", "5"),
+            ("0", "0", "0"),
+            (NEG2_100, "1267650600228229401496703205376", "1267650600228229401496703205376"),
+        ];
+        for (a, neg, abs) in neg_abs {
+            assert_eq!(show(Ok(int(a).neg())), neg, "-{a}");
+            assert_eq!(show(Ok(int(a).abs())), abs, "abs({a})");
+        }
+    }
+
+    #[test]
+    fn floordiv_modulo_divmod() {
+        // (a, b, a // b, a % b) from CPython.
+        let cases = [
+            ("7", "2", "3", "1"),
+            ("-7", "2", "-4", "1"),
+            ("7", "-2", "-4", "-1"),
+            ("-7", "-2", "3", "-1"),
+            (MIN, "-1", "9223372036854775808", "0"),
+            (MIN, "1", MIN, "0"),
+            (MIN, "2", "-4611686018427387904", "0"),
+            (MAX, "-1", "-9223372036854775807", "0"),
+            (TEN40, "7", "1428571428571428571428571428571428571428", "4"),
+            ("-10000000000000000000000000000000000000000", "7", "-1428571428571428571428571428571428571429", "3"),
+            (TEN40, NEG2_100, "-7888609053", "-1001294322807664655583231868928"),
+            (NEG2_100, "9223372036854775808", "-137438953472", "0"),
+            ("5", TEN40, "0", "5"),
+            ("-5", TEN40, "-1", "9999999999999999999999999999999999999995"),
+            (MIN, "9223372036854775808", "-1", "0"),
+        ];
+        for (a, b, q, r) in cases {
+            let (a, b) = (int(a), int(b));
+            assert_eq!(show(a.floordiv(&b)), q, "{a} // {b}");
+            assert_eq!(show(a.modulo(&b)), r, "{a} % {b}");
+            let (dq, dr) = a.divmod(&b).expect("divmod");
+            assert_eq!((dq.to_string(), dr.to_string()), (q.to_owned(), r.to_owned()), "divmod({a}, {b})");
+        }
+        for a in ["0", "5", TEN40, MIN] {
+            assert_eq!(show(int(a).floordiv(&Integer::ZERO)), zd("integer division or modulo by zero"));
+            assert_eq!(show(int(a).modulo(&Integer::ZERO)), zd("integer modulo by zero"));
+            assert_eq!(
+                int(a).divmod(&Integer::ZERO).map(|_| ()),
+                Err(EngineError::DivisionByZero("integer division or modulo by zero".to_owned()))
+            );
+        }
+    }
+
+    #[test]
+    fn floordiv_modulo_brute_force() {
+        for a in -20i64..=20 {
+            for b in -20i64..=20 {
+                if b == 0 {
+                    continue;
+                }
+                let (x, y) = (Integer::from(a), Integer::from(b));
+                let q = x.floordiv(&y).expect("nonzero divisor");
+                let r = x.modulo(&y).expect("nonzero divisor");
+                assert_eq!(q.mul(&y).add(&r), x, "{a} == ({a}//{b})*{b} + {a}%{b}");
+                let (rv, bv) = (r.to_i64().expect("small"), b);
+                assert!(rv.abs() < bv.abs(), "|{a} % {b}| < |{b}|");
+                assert!(rv == 0 || rv.signum() == bv.signum(), "sign of {a} % {b}");
+                assert_eq!(x.divmod(&y), Ok((q, r)));
+            }
+        }
+    }
+
+    #[test]
+    fn pow_cases() {
+        let cases: [(&str, u64, &str); 12] = [
+            ("2", 62, "4611686018427387904"),
+            ("2", 63, "9223372036854775808"),
+            ("-2", 63, MIN),
+            ("-2", 64, "18446744073709551616"),
+            ("3", 40, "12157665459056928801"),
+            ("10", 40, TEN40),
+            (NEG2_100, 2, "1606938044258990275541962092341162602522202993782792835301376"),
+            ("7", 0, "1"),
+            ("0", 0, "1"),
+            (TEN40, 0, "1"),
+            (TEN40, 1, TEN40),
+            ("-3", 3, "-27"),
+        ];
+        for (a, e, want) in cases {
+            assert_eq!(show(int(a).pow(e)), want, "{a} ** {e}");
+        }
+        // 0, 1 and -1 to any power, however large.
+        for e in [u64::MAX, u64::MAX - 1, 1 << 40] {
+            let odd = e % 2 == 1;
+            assert_eq!(show(Integer::ZERO.pow(e)), "0");
+            assert_eq!(show(Integer::ONE.pow(e)), "1");
+            assert_eq!(show(Integer::from(-1).pow(e)), if odd { "-1" } else { "1" });
+        }
+        // Past the size limit.
+        let big = Integer::from(2).pow(MAX_INT_BITS);
+        assert!(matches!(big, Err(EngineError::TooLarge(_))), "{big:?}");
+        assert_eq!(
+            Integer::from(3).pow(u64::MAX),
+            Err(EngineError::TooLarge(format!(
+                "integer result of about {} bits exceeds the limit of {MAX_INT_BITS} bits",
+                u64::MAX
+            )))
+        );
+        assert!(matches!(int(TEN40).pow(1 << 20), Err(EngineError::TooLarge(_))));
+        // At the limit: bits(2) * exp == MAX_INT_BITS is allowed.
+        assert_eq!(Integer::from(2).pow(MAX_INT_BITS / 2).map(|v| v.bits()), Ok(MAX_INT_BITS / 2 + 1));
+    }
+
+    #[test]
+    fn pow_mod_cases() {
+        // (base, exp, modulus, pow(base, exp, modulus)) from CPython.
+        let cases = [
+            ("2", "10", "1000", "24"),
+            ("2", "-1", "7", "4"),
+            ("3", "-1", "-7", "-2"),
+            ("-3", "5", "-7", "-5"),
+            ("1267650600228229401496703205376", TEN40, MAX, "2"),
+            (MIN, "3", MAX, "9223372036854775806"),
+            ("5", TEN40, "10000000000000000000000000000000000000001", "5033983756799177697861693044527067783449"),
+            ("0", "0", "5", "1"),
+            ("0", "0", "1", "0"),
+            ("2", "-1", "1", "0"),
+            ("0", "-1", "-1", "0"),
+            ("3", "1267650600228229401496703205376", NEG2_100, "-1267650600228229401496703205375"),
+            (MAX, MAX, "9223372036854775806", "1"),
+            ("-1", "-1", TEN40, "9999999999999999999999999999999999999999"),
+        ];
+        for (b, e, m, want) in cases {
+            assert_eq!(show(int(b).pow_mod(&int(e), &int(m))), want, "pow({b}, {e}, {m})");
+        }
+        assert_eq!(
+            int("2").pow_mod(&int("3"), &Integer::ZERO),
+            Err(EngineError::InvalidValue("pow() 3rd argument cannot be 0".to_owned()))
+        );
+        for (b, m) in [("0", "5"), ("6", "9"), (TEN40, "-10")] {
+            assert_eq!(
+                int(b).pow_mod(&int("-1"), &int(m)),
+                Err(EngineError::InvalidValue("base is not invertible for the given modulus".to_owned())),
+                "pow({b}, -1, {m})"
+            );
+        }
+    }
+
+    #[test]
+    fn gcd_cases() {
+        let cases = [
+            ("0", "0", "0"),
+            ("12", "-18", "6"),
+            (MIN, "0", "9223372036854775808"),
+            (MIN, MIN, "9223372036854775808"),
+            (MIN, "6", "2"),
+            (TEN40, "1267650600228229401496703205376", "1099511627776"),
+            (NEG2_100, "2503155504993241601315571986085849", "1"),
+            ("0", "-5", "5"),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(show(Ok(int(a).gcd(&int(b)))), want, "gcd({a}, {b})");
+            assert_eq!(show(Ok(int(b).gcd(&int(a)))), want, "gcd({b}, {a})");
+        }
+    }
+
+    #[test]
+    fn shifts() {
+        let shl = [
+            ("1", "62", "4611686018427387904"),
+            ("1", "63", "9223372036854775808"),
+            ("-1", "63", MIN),
+            ("-1", "64", "-18446744073709551616"),
+            ("3", "61", "6917529027641081856"),
+            ("-3", "62", "-13835058055282163712"),
+            (TEN40, "3", "80000000000000000000000000000000000000000"),
+            (NEG2_100, "1", "-2535301200456458802993406410752"),
+            ("5", "0", "5"),
+            ("0", "1180591620717411303424", "0"),
+        ];
+        for (a, c, want) in shl {
+            assert_eq!(show(int(a).shl(&int(c))), want, "{a} << {c}");
+        }
+        let shr = [
+            ("-1", "1", "-1"),
+            ("-7", "1", "-4"),
+            ("7", "1", "3"),
+            (MIN, "63", "-1"),
+            (MIN, "64", "-1"),
+            (MAX, "62", "1"),
+            (NEG2_100, "99", "-2"),
+            (NEG2_100, "100", "-1"),
+            (NEG2_100, "101", "-1"),
+            ("-1267650600228229401496703205377", "100", "-2"),
+            (TEN40, "1180591620717411303424", "0"),
+            ("-10000000000000000000000000000000000000000", "1180591620717411303424", "-1"),
+            ("-5", "1000000000000000000000000000000", "-1"),
+            ("5", "0", "5"),
+        ];
+        for (a, c, want) in shr {
+            assert_eq!(show(int(a).shr(&int(c))), want, "{a} >> {c}");
+        }
+        for c in ["-1", NEG2_100] {
+            assert_eq!(int("5").shl(&int(c)), Err(EngineError::NegativeShift));
+            assert_eq!(int("5").shr(&int(c)), Err(EngineError::NegativeShift));
+            assert_eq!(Integer::ZERO.shl(&int(c)), Err(EngineError::NegativeShift));
+        }
+        assert!(matches!(Integer::ONE.shl(&Integer::from(MAX_INT_BITS as i64)), Err(EngineError::TooLarge(_))));
+        assert!(matches!(Integer::ONE.shl(&int(TEN40)), Err(EngineError::TooLarge(_))));
+        assert_eq!(Integer::ONE.shl(&Integer::from(MAX_INT_BITS as i64 - 1)).map(|v| v.bits()), Ok(MAX_INT_BITS));
+    }
+
+    #[test]
+    fn bit_ops() {
+        // (a, b, a & b, a | b, a ^ b) from CPython.
+        let cases = [
+            ("-1", "5", "5", "-1", "-6"),
+            (MIN, MAX, "0", "-1", "-1"),
+            (NEG2_100, "1267650600228229401496703205375", "0", "-1", "-1"),
+            (NEG2_100, "-1", NEG2_100, "-1", "1267650600228229401496703205375"),
+            (TEN40, "-10000000000000000000000000000000000000000", "1099511627776", "-1099511627776", "-2199023255552"),
+            (
+                "-1267650600228229401496703205377",
+                "18446744073709551619",
+                "18446744073709551619",
+                "-1267650600228229401496703205377",
+                "-1267650600246676145570412756996",
+            ),
+            (
+                "-1180591620717411291079",
+                "-36893488147419103309",
+                "-1180591620717411291087",
+                "-36893488147419103301",
+                "1143698132569992187786",
+            ),
+            ("12", "10", "8", "14", "6"),
+        ];
+        for (a, b, and, or, xor) in cases {
+            for (x, y) in [(int(a), int(b)), (int(b), int(a))] {
+                assert_eq!(show(Ok(x.bitand(&y))), and, "{x} & {y}");
+                assert_eq!(show(Ok(x.bitor(&y))), or, "{x} | {y}");
+                assert_eq!(show(Ok(x.bitxor(&y))), xor, "{x} ^ {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn to_f64_cases() {
+        let two_1024_minus_2_971 = Integer::ONE
+            .shl(&Integer::from(1024))
+            .map(|v| v.sub(&Integer::ONE.shl(&Integer::from(971)).unwrap_or(Integer::ZERO)));
+        let cases: [(Integer, f64); 11] = [
+            (int("9007199254740993"), 9007199254740992.0),
+            (int("18014398509481987"), 1.8014398509481988e16),
+            (two_1024_minus_2_971.clone().unwrap_or(Integer::ZERO), f64::MAX),
+            (two_1024_minus_2_971.map(|v| v.neg()).unwrap_or(Integer::ZERO), -f64::MAX),
+            (int(MAX), 9.223372036854776e18),
+            (int(MIN), -9.223372036854776e18),
+            (int(TEN40), 1e40),
+            (int(NEG2_100), -1.2676506002282294e30),
+            (int("9223372036854776832"), 9.223372036854776e18),
+            (int("9223372036854776833"), 9.223372036854778e18),
+            (int("18446744073709551615"), 1.8446744073709552e19),
+        ];
+        for (v, want) in cases {
+            assert_eq!(v.to_f64().map(f64::to_bits), Ok(want.to_bits()), "float({v})");
+        }
+        let overflow = Err(EngineError::Overflow("int too large to convert to float".to_owned()));
+        let p1024 = Integer::ONE.shl(&Integer::from(1024)).unwrap_or(Integer::ZERO);
+        let p970 = Integer::ONE.shl(&Integer::from(970)).unwrap_or(Integer::ZERO);
+        assert_eq!(p1024.sub(&p970).to_f64(), overflow);
+        assert_eq!(p1024.sub(&p970).neg().to_f64(), overflow);
+        assert_eq!(p1024.to_f64(), overflow);
+        assert_eq!(int(TEN40).pow(10).and_then(|v| v.to_f64()), overflow);
+    }
+
+    #[test]
+    fn from_f64_cases() {
+        // (x, floor, ceil, trunc, round) from CPython.
+        let cases = [
+            (2.5, "2", "3", "2", "2"),
+            (-2.5, "-3", "-2", "-2", "-2"),
+            (-0.5, "-1", "0", "0", "0"),
+            (0.5, "0", "1", "0", "0"),
+            (1.5, "1", "2", "1", "2"),
+            (-1.5, "-2", "-1", "-1", "-2"),
+            (-0.0, "0", "0", "0", "0"),
+            (9.223372036854776e18, "9223372036854775808", "9223372036854775808", "9223372036854775808", "9223372036854775808"),
+            (-9.223372036854776e18, MIN, MIN, MIN, MIN),
+            (1e19, "10000000000000000000", "10000000000000000000", "10000000000000000000", "10000000000000000000"),
+            (9.223372036854775e18, "9223372036854774784", "9223372036854774784", "9223372036854774784", "9223372036854774784"),
+            (3.7, "3", "4", "3", "4"),
+            (-3.7, "-4", "-3", "-3", "-4"),
+            (5e-324, "0", "1", "0", "0"),
+        ];
+        for (x, floor, ceil, trunc, round) in cases {
+            assert_eq!(show(Integer::from_f64(x, RoundMode::Floor)), floor, "floor({x})");
+            assert_eq!(show(Integer::from_f64(x, RoundMode::Ceil)), ceil, "ceil({x})");
+            assert_eq!(show(Integer::from_f64(x, RoundMode::Trunc)), trunc, "trunc({x})");
+            assert_eq!(show(Integer::from_f64(x, RoundMode::HalfEven)), round, "round({x})");
+        }
+        let e300 = "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160";
+        for mode in [RoundMode::Floor, RoundMode::Ceil, RoundMode::Trunc, RoundMode::HalfEven] {
+            assert_eq!(show(Integer::from_f64(1e300, mode)), e300);
+            assert_eq!(show(Integer::from_f64(-1e300, mode)), format!("-{e300}"));
+            assert_eq!(
+                Integer::from_f64(f64::NAN, mode),
+                Err(EngineError::InvalidValue("cannot convert float NaN to integer".to_owned()))
+            );
+            for inf in [f64::INFINITY, f64::NEG_INFINITY] {
+                assert_eq!(
+                    Integer::from_f64(inf, mode),
+                    Err(EngineError::Overflow("cannot convert float infinity to integer".to_owned()))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn round_ndigits_cases() {
+        // (x, ndigits, round(x, ndigits)) from CPython.
+        let cases = [
+            ("15", "-1", "20"),
+            ("25", "-1", "20"),
+            ("-15", "-1", "-20"),
+            ("-25", "-1", "-20"),
+            ("5", "-1", "0"),
+            ("14", "-1", "10"),
+            ("123456", "-3", "123000"),
+            ("123500", "-3", "124000"),
+            ("124500", "-3", "124000"),
+            (MAX, "-1", "9223372036854775810"),
+            (MIN, "-1", "-9223372036854775810"),
+            (MAX, "-18", "9000000000000000000"),
+            (MAX, "-19", "10000000000000000000"),
+            (MAX, "-20", "0"),
+            (TEN40, "-40", TEN40),
+            ("50000000000000000000000000000000000000000", "-41", "0"),
+            ("150000000000000000000000000000000000000000", "-41", "200000000000000000000000000000000000000000"),
+            ("10000000000000000000500000000000000000000", "-21", TEN40),
+            (NEG2_100, "-10", "-1267650600228229401500000000000"),
+            ("7", "3", "7"),
+            ("0", "-5", "0"),
+            ("7", TEN40, "7"),
+            ("7", "-10000000000000000000000000000000000000000", "0"),
+            (NEG2_100, "-1000", "0"),
+        ];
+        for (x, n, want) in cases {
+            assert_eq!(show(int(x).round_ndigits(&int(n))), want, "round({x}, {n})");
+        }
+    }
+
+    #[test]
+    fn parse_and_display() {
+        let ok = [
+            ("0", "0"),
+            ("-0", "0"),
+            ("123", "123"),
+            ("-123", "-123"),
+            ("1_000", "1000"),
+            ("1_2_3", "123"),
+            ("00012", "12"),
+            (MAX, MAX),
+            ("9223372036854775808", "9223372036854775808"),
+            (MIN, MIN),
+            ("-9223372036854775809", "-9223372036854775809"),
+            ("12345678901234567890123456789", "12345678901234567890123456789"),
+            ("-1_267_650_600_228_229_401_496_703_205_376", NEG2_100),
+        ];
+        for (text, want) in ok {
+            let v = Integer::parse_decimal(text).expect("parses");
+            check_norm(&v);
+            assert_eq!(v.to_string(), want, "{text:?}");
+            assert_eq!(format!("{v:?}"), want);
+        }
+        assert_eq!(Integer::parse_decimal(MAX), Some(Integer::Small(i64::MAX)));
+        assert_eq!(Integer::parse_decimal(MIN), Some(Integer::Small(i64::MIN)));
+        for bad in ["", "-", "+5", " 5", "5 ", "1__0", "_1", "1_", "-_1", "1e5", "0x10", "--1", "1.0", "\u{661}\u{662}"] {
+            assert_eq!(Integer::parse_decimal(bad), None, "{bad:?}");
+        }
+        assert_eq!(format!("{:>6}", Integer::from(-42)), "   -42");
+    }
+
+    #[test]
+    fn ordering() {
+        let sorted = [
+            "-10000000000000000000000000000000000000000",
+            NEG2_100,
+            "-9223372036854775809",
+            MIN,
+            "-1",
+            "0",
+            "1",
+            MAX,
+            "9223372036854775808",
+            TEN40,
+        ];
+        for (i, a) in sorted.iter().enumerate() {
+            for (j, b) in sorted.iter().enumerate() {
+                assert_eq!(int(a).cmp(&int(b)), i.cmp(&j), "{a} vs {b}");
+                assert_eq!(int(a).partial_cmp(&int(b)), Some(i.cmp(&j)));
+            }
+        }
     }
 }
