@@ -108,8 +108,8 @@ class ShapeEnv:
         """Reads an expression in the printed language (``str(x)``) back; never evaluates code.
 
         Raises:
-            ParseError: The text is not in the language; the message names the position.
-            SymbolError: The text names an undeclared symbol.
+            ParseError: The text is not in the language, or names a symbol this environment
+                does not have; the message names the position.
         """
         return self._env.parse(text)
 

@@ -33,6 +33,9 @@ fn opt_integer(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<In
     }
 }
 
+/// `(name, hint, min, max)` of one symbol.
+type SymbolRow = (String, Option<Integer>, Option<Integer>, Option<Integer>);
+
 #[pymethods]
 impl PyEnv {
     #[new]
@@ -113,7 +116,7 @@ impl PyEnv {
 
     /// `(name, hint, min, max)` of every symbol, in declaration order.
     fn symbols<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let rows: Vec<(String, Option<Integer>, Option<Integer>, Option<Integer>)> = {
+        let rows: Vec<SymbolRow> = {
             let arena = self.core.arena.lock();
             arena
                 .symbols()

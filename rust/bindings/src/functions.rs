@@ -81,10 +81,12 @@ pub fn sym_ite(
     then: &Bound<'_, PyAny>,
     other: &Bound<'_, PyAny>,
 ) -> PyResult<Py<PyAny>> {
-    if as_sym(cond).is_none() {
+    if as_sym(cond).is_none() && as_sym(then).is_none() && as_sym(other).is_none() {
         require_arg(cond, "sym_ite condition")?;
         return Ok(if cond.is_truthy()? { then.clone().unbind() } else { other.clone().unbind() });
     }
+    // With a plain condition and a symbolic branch, still go through the engine: the branch not
+    // taken was computed too (arguments are evaluated eagerly), and its checks must survive.
     let args = [require_arg(cond, "sym_ite")?, require_arg(then, "sym_ite")?, require_arg(other, "sym_ite")?];
     compute(py, &args, |arena, t| arena.ite_term(t[0], t[1], t[2]))
 }

@@ -140,7 +140,7 @@ pub fn pow_method(
 /// `divmod(a, b)` as a tuple of `a // b` and `a % b`.
 pub fn divmod(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, reflected: bool) -> PyResult<Py<PyAny>> {
     let q = binop(py, slf, other, BinOp::FloorDiv, reflected)?;
-    if q.is(&py.NotImplemented()) {
+    if q.is(py.NotImplemented()) {
         return Ok(q);
     }
     let r = binop(py, slf, other, BinOp::Mod, reflected)?;
@@ -354,7 +354,7 @@ macro_rules! sym_pymethods {
                     None => Ok(py.None()),
                 }
             }
-            /// The value with symbols replaced (`{"s0": 3}` or `{s0: other_symint}`).
+            /// The value with symbols replaced: `x.subs({"s0": 3})` or `x.subs([(s0, s1 + 1)])`.
             fn subs(&self, py: Python<'_>, mapping: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 self.0.subs(py, mapping)
             }

@@ -389,7 +389,11 @@ impl Sym {
             // Constants are keyed by value (and sort: 1, 1.0 and True are different expressions),
             // whatever environment made them. NaN keys by its bit pattern so it equals itself.
             let v = match c {
-                Lit::Float(f) if f.is_nan() => ("nan").into_pyobject(py)?.into_any().unbind(),
+                // By bit pattern: 0.0 and -0.0 are different expressions, and NaN equals itself.
+                Lit::Float(f) => {
+                    let bits = if f.is_nan() { f64::NAN.to_bits() } else { f.to_bits() };
+                    bits.into_pyobject(py)?.into_any().unbind()
+                }
                 other => value_to_py(py, &lit_value(other))?,
             };
             return PyTuple::new(py, [tag.into_pyobject(py)?.into_any().unbind(), v]);
@@ -418,10 +422,13 @@ impl Sym {
         }
     }
 
-    /// The value with symbols replaced: keys are symbol names or symbol SymInts, values ints or
-    /// symcore values of the same environment.
+    /// The value with symbols replaced: a mapping from symbol names, or pairs whose first item
+    /// is a symbol name or symbol SymInt; values are ints or symcore values of the same
+    /// environment.
     pub fn subs(&self, py: Python<'_>, mapping: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let items = mapping.call_method0("items")?;
+        // A mapping (`{"s0": 3}`), or pairs (`[(s0, 3)]`: symbolic SymInts are unhashable, so
+        // they cannot be dict keys).
+        let items = if mapping.hasattr("items")? { mapping.call_method0("items")? } else { mapping.clone() };
         let mut pairs: Vec<(String, Arg)> = Vec::new();
         for item in items.try_iter()? {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;

@@ -100,7 +100,11 @@ impl Arena {
         }
         if matches!(op, FloatOp::Div | FloatOp::FloorDiv | FloatOp::Mod) {
             if let Some(y) = self.num(b) {
-                if y.to_f64()? == 0.0 {
+                let zero = match &y {
+                    Num::Int(i) => i.is_zero(),
+                    Num::Float(f) => *f == 0.0,
+                };
+                if zero {
                     // Python raises before looking at the dividend.
                     let msg = match op {
                         FloatOp::Div if matches!(y, Num::Int(_)) && self.sort(a) == Sort::Int => "division by zero",

@@ -175,7 +175,8 @@ impl Arena {
             return Ok(*t);
         }
         let checks = self.merge_checks(a.checks, b.checks)?;
-        let value = self.binary_value(op, a.value, b.value)?;
+        let value = self.binary_value(op, a.value, b.value);
+        let value = self.or_pending_failure(value, checks)?;
         let t = self.finish(value, checks)?;
         self.op_memo.insert(key, t);
         Ok(t)
@@ -281,8 +282,24 @@ impl Arena {
 
     /// `op a` with Python's semantics.
     pub fn unary(&mut self, op: UnOp, a: Term) -> Result<Term> {
-        let value = self.unary_value(op, a.value)?;
+        let value = self.unary_value(op, a.value);
+        let value = self.or_pending_failure(value, a.checks)?;
         self.finish(value, a.checks)
+    }
+
+    /// When building a value fails on constants, Python would still have failed earlier at a
+    /// pending partial operation of an operand (`((s0 // s0) * 0 + 10**400) / 1` raises
+    /// ZeroDivisionError at `s0 = 0`, not OverflowError): report that one if it fails at the
+    /// hints.
+    fn or_pending_failure(&mut self, result: Result<ExprId>, checks: Option<ExprId>) -> Result<ExprId> {
+        match (result, checks) {
+            (Ok(v), _) => Ok(v),
+            (Err(e), None) => Err(e),
+            (Err(e), Some(c)) => match self.hint(Term { value: c, checks: Some(c) }) {
+                Err(first) => Err(first),
+                Ok(_) => Err(e),
+            },
+        }
     }
 
     fn unary_value(&mut self, op: UnOp, a: ExprId) -> Result<ExprId> {
@@ -342,31 +359,37 @@ impl Arena {
         }
         let checks = self.merge_checks(cond.checks, then.checks)?;
         let checks = self.merge_checks(checks, other.checks)?;
-        let value = self.ite(c, x, y)?;
+        let value = self.ite(c, x, y);
+        let value = self.or_pending_failure(value, checks)?;
         self.finish(value, checks)
     }
 
     /// `sym_min(*args)` / `sym_max(*args)` of one or more values.
     pub fn min_max_terms(&mut self, args: &[Term], is_max: bool) -> Result<Term> {
-        let op = if is_max { BinOp::Max } else { BinOp::Min };
         let mut checks = None;
         let mut values = Vec::with_capacity(args.len());
         for t in args {
             checks = self.merge_checks(checks, t.checks)?;
             values.push(self.numeric(t.value)?);
         }
+        let value = self.min_max_value(&values, is_max);
+        let value = self.or_pending_failure(value, checks)?;
+        self.finish(value, checks)
+    }
+
+    fn min_max_value(&mut self, values: &[ExprId], is_max: bool) -> Result<ExprId> {
         if values.iter().all(|&v| self.sort(v) == Sort::Int) {
-            let value = self.min_max(&values, is_max)?;
-            return self.finish(value, checks);
+            return self.min_max(values, is_max);
         }
-        let mut acc = *values
-            .first()
+        let op = if is_max { BinOp::Max } else { BinOp::Min };
+        let (&first, rest) = values
+            .split_first()
             .ok_or_else(|| EngineError::Type(format!("{}() needs at least one argument", op_name(op))))?;
-        for &v in &values[1..] {
+        let mut acc = first;
+        for &v in rest {
             acc = self.float_binary(op, acc, v)?;
         }
-        let acc = self.to_float(acc)?;
-        self.finish(acc, checks)
+        self.to_float(acc)
     }
 
     /// `pow(a, b, m)`: all three must be integers.
@@ -377,7 +400,8 @@ impl Arena {
         }
         let checks = self.merge_checks(a.checks, b.checks)?;
         let checks = self.merge_checks(checks, m.checks)?;
-        let value = self.pow_mod(x, y, z)?;
+        let value = self.pow_mod(x, y, z);
+        let value = self.or_pending_failure(value, checks)?;
         self.finish(value, checks)
     }
 
@@ -389,11 +413,8 @@ impl Arena {
         }
         let checks = self.merge_checks(a.checks, ndigits.checks)?;
         let x = self.numeric(a.value)?;
-        let value = if self.sort(x) == Sort::Float {
-            self.float_round(x, n)?
-        } else {
-            self.int_round(x, n)?
-        };
+        let value = if self.sort(x) == Sort::Float { self.float_round(x, n) } else { self.int_round(x, n) };
+        let value = self.or_pending_failure(value, checks)?;
         self.finish(value, checks)
     }
 

@@ -16,7 +16,13 @@ use crate::print::{P_ADD, P_AND, P_BAND, P_BOR, P_BXOR, P_CMP, P_MUL, P_NOT, P_O
 
 /// Parses the printed language.
 pub fn parse(arena: &mut Arena, text: &str) -> Result<Term> {
-    Parser { arena, lx: Lexer { text, pos: 0 }, ops: Vec::new(), vals: Vec::new() }.run()
+    Parser {
+        arena,
+        lx: Lexer { text, pos: 0 },
+        ops: Vec::new(),
+        vals: Vec::new(),
+    }
+    .run()
 }
 
 fn error<T>(pos: usize, msg: impl Into<String>) -> Result<T> {
@@ -24,7 +30,10 @@ fn error<T>(pos: usize, msg: impl Into<String>) -> Result<T> {
 }
 
 fn internal(pos: usize) -> EngineError {
-    EngineError::Parse { pos, msg: "internal parser error".into() }
+    EngineError::Parse {
+        pos,
+        msg: "internal parser error".into(),
+    }
 }
 
 /// Python keywords other than those the language uses; none can be a symbol.
@@ -121,7 +130,10 @@ impl<'a> Lexer<'a> {
 
     /// The next token and its byte offset.
     fn next(&mut self) -> Result<(usize, Tok<'a>)> {
-        while self.byte(self.pos).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)) {
+        while self
+            .byte(self.pos)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c))
+        {
             self.pos += 1;
         }
         let start = self.pos;
@@ -166,7 +178,12 @@ impl<'a> Lexer<'a> {
             b'|' => (Tok::Pipe, 1),
             b'^' => (Tok::Caret, 1),
             b'~' => (Tok::Tilde, 1),
-            b'=' => return error(start, "unexpected '=': assignment is not an expression (use '==' to compare)"),
+            b'=' => {
+                return error(
+                    start,
+                    "unexpected '=': assignment is not an expression (use '==' to compare)",
+                )
+            }
             _ => {
                 let ch = self.text.get(start..).and_then(|s| s.chars().next()).unwrap_or('?');
                 return error(start, format!("unexpected character {ch:?}"));
@@ -195,14 +212,23 @@ impl<'a> Lexer<'a> {
                 i = self.digits(j);
             }
         }
-        if self.byte(i).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || !b.is_ascii()) {
+        if self
+            .byte(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || !b.is_ascii())
+        {
             let mut j = i;
-            while self.byte(j).is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+            while self
+                .byte(j)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+            {
                 j += 1;
             }
             let shown = self.text.get(start..j).unwrap_or("");
             let shown = if shown.len() > 40 { "the number" } else { shown };
-            return error(start, format!("invalid number literal {shown:?}: expected a decimal integer or a float"));
+            return error(
+                start,
+                format!("invalid number literal {shown:?}: expected a decimal integer or a float"),
+            );
         }
         self.pos = i;
         let text = self.slice(start, i)?;
@@ -341,7 +367,13 @@ impl Parser<'_, '_> {
         loop {
             let (pos, tok) = self.lx.next()?;
             if std::mem::take(&mut after_string) && tok != Tok::RParen {
-                return error(pos, format!("expected ')' after the string argument of float(), found {}", describe(tok)));
+                return error(
+                    pos,
+                    format!(
+                        "expected ')' after the string argument of float(), found {}",
+                        describe(tok)
+                    ),
+                );
             }
             let opened = std::mem::take(&mut call_opened);
             if expect_operand {
@@ -399,88 +431,93 @@ impl Parser<'_, '_> {
                 }
                 expect_operand = false;
             } else {
-                let (op, level) = match tok {
-                    Tok::Pipe => (BinOp::BitOr, P_BOR),
-                    Tok::Caret => (BinOp::BitXor, P_BXOR),
-                    Tok::Amp => (BinOp::BitAnd, P_BAND),
-                    Tok::Shl => (BinOp::LShift, P_SHIFT),
-                    Tok::Shr => (BinOp::RShift, P_SHIFT),
-                    Tok::Plus => (BinOp::Add, P_ADD),
-                    Tok::Minus => (BinOp::Sub, P_ADD),
-                    Tok::Star => (BinOp::Mul, P_MUL),
-                    Tok::Slash => (BinOp::TrueDiv, P_MUL),
-                    Tok::DSlash => (BinOp::FloorDiv, P_MUL),
-                    Tok::Percent => (BinOp::Mod, P_MUL),
-                    Tok::Name("and") => (BinOp::And, P_AND),
-                    Tok::Name("or") => (BinOp::Or, P_OR),
-                    Tok::DStar => {
-                        // Right-associative, and binds tighter than a prefix operator on its left.
-                        self.ops.push(Item::Pow);
-                        expect_operand = true;
-                        continue;
-                    }
-                    Tok::EqEq | Tok::NotEq | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge => {
-                        let op = match tok {
-                            Tok::EqEq => BinOp::Eq,
-                            Tok::NotEq => BinOp::Ne,
-                            Tok::Lt => BinOp::Lt,
-                            Tok::Le => BinOp::Le,
-                            Tok::Gt => BinOp::Gt,
-                            _ => BinOp::Ge,
-                        };
-                        self.reduce_above(P_CMP, pos)?;
-                        match self.ops.last_mut() {
-                            Some(Item::Cmp { ops }) => ops.push(op),
-                            _ => self.ops.push(Item::Cmp { ops: vec![op] }),
+                let (op, level) =
+                    match tok {
+                        Tok::Pipe => (BinOp::BitOr, P_BOR),
+                        Tok::Caret => (BinOp::BitXor, P_BXOR),
+                        Tok::Amp => (BinOp::BitAnd, P_BAND),
+                        Tok::Shl => (BinOp::LShift, P_SHIFT),
+                        Tok::Shr => (BinOp::RShift, P_SHIFT),
+                        Tok::Plus => (BinOp::Add, P_ADD),
+                        Tok::Minus => (BinOp::Sub, P_ADD),
+                        Tok::Star => (BinOp::Mul, P_MUL),
+                        Tok::Slash => (BinOp::TrueDiv, P_MUL),
+                        Tok::DSlash => (BinOp::FloorDiv, P_MUL),
+                        Tok::Percent => (BinOp::Mod, P_MUL),
+                        Tok::Name("and") => (BinOp::And, P_AND),
+                        Tok::Name("or") => (BinOp::Or, P_OR),
+                        Tok::DStar => {
+                            // Right-associative, and binds tighter than a prefix operator on its left.
+                            self.ops.push(Item::Pow);
+                            expect_operand = true;
+                            continue;
                         }
-                        expect_operand = true;
-                        continue;
-                    }
-                    Tok::Name("if") => {
-                        self.reduce_above(0, pos)?;
-                        if matches!(self.ops.last(), Some(Item::If(_))) {
-                            return error(pos, "a conditional expression inside a condition must be parenthesised");
+                        Tok::EqEq | Tok::NotEq | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge => {
+                            let op = match tok {
+                                Tok::EqEq => BinOp::Eq,
+                                Tok::NotEq => BinOp::Ne,
+                                Tok::Lt => BinOp::Lt,
+                                Tok::Le => BinOp::Le,
+                                Tok::Gt => BinOp::Gt,
+                                _ => BinOp::Ge,
+                            };
+                            self.reduce_above(P_CMP, pos)?;
+                            match self.ops.last_mut() {
+                                Some(Item::Cmp { ops }) => ops.push(op),
+                                _ => self.ops.push(Item::Cmp { ops: vec![op] }),
+                            }
+                            expect_operand = true;
+                            continue;
                         }
-                        self.ops.push(Item::If(pos));
-                        expect_operand = true;
-                        continue;
-                    }
-                    Tok::Name("else") => {
-                        self.reduce_above(0, pos)?;
-                        if !matches!(self.ops.last(), Some(Item::If(_))) {
-                            return error(pos, "'else' without a matching 'if'");
+                        Tok::Name("if") => {
+                            self.reduce_above(0, pos)?;
+                            if matches!(self.ops.last(), Some(Item::If(_))) {
+                                return error(pos, "a conditional expression inside a condition must be parenthesised");
+                            }
+                            self.ops.push(Item::If(pos));
+                            expect_operand = true;
+                            continue;
                         }
-                        self.ops.pop();
-                        self.ops.push(Item::Else);
-                        expect_operand = true;
-                        continue;
-                    }
-                    Tok::RParen => {
-                        self.close(pos, 1)?;
-                        continue;
-                    }
-                    Tok::Comma => {
-                        self.reduce_all(pos)?;
-                        match self.ops.last_mut() {
-                            Some(Item::Call { nargs, .. }) => *nargs += 1,
-                            Some(Item::Paren(_)) => return error(pos, "unexpected ',': tuples are not supported"),
-                            _ => return error(pos, "unexpected ',' outside a function call"),
+                        Tok::Name("else") => {
+                            self.reduce_above(0, pos)?;
+                            if !matches!(self.ops.last(), Some(Item::If(_))) {
+                                return error(pos, "'else' without a matching 'if'");
+                            }
+                            self.ops.pop();
+                            self.ops.push(Item::Else);
+                            expect_operand = true;
+                            continue;
                         }
-                        expect_operand = true;
-                        continue;
-                    }
-                    Tok::End => return self.end(pos),
-                    Tok::LParen => {
-                        return error(
+                        Tok::RParen => {
+                            self.close(pos, 1)?;
+                            continue;
+                        }
+                        Tok::Comma => {
+                            self.reduce_all(pos)?;
+                            match self.ops.last_mut() {
+                                Some(Item::Call { nargs, .. }) => *nargs += 1,
+                                Some(Item::Paren(_)) => return error(pos, "unexpected ',': tuples are not supported"),
+                                _ => return error(pos, "unexpected ',' outside a function call"),
+                            }
+                            expect_operand = true;
+                            continue;
+                        }
+                        Tok::End => return self.end(pos),
+                        Tok::LParen => return error(
                             pos,
                             "unexpected '(': only min, max, abs, pow, float, int, floor, ceil, trunc and round can \
                              be called",
-                        )
-                    }
-                    other => {
-                        return error(pos, format!("expected an operator or the end of the input, found {}", describe(other)))
-                    }
-                };
+                        ),
+                        other => {
+                            return error(
+                                pos,
+                                format!(
+                                    "expected an operator or the end of the input, found {}",
+                                    describe(other)
+                                ),
+                            )
+                        }
+                    };
                 self.reduce_above(level, pos)?;
                 match self.ops.last_mut() {
                     Some(Item::Chain { level: l, ops }) if *l == level => ops.push(op),
@@ -503,7 +540,10 @@ impl Parser<'_, '_> {
                 if self.operand_level() > P_NOT {
                     return error(pos, "'not' must be parenthesised here");
                 }
-                self.ops.push(Item::Unary { op: UnOp::Not, level: P_NOT });
+                self.ops.push(Item::Unary {
+                    op: UnOp::Not,
+                    level: P_NOT,
+                });
                 return Ok(NameKind::Prefix);
             }
             _ => {}
@@ -553,7 +593,10 @@ impl Parser<'_, '_> {
         if s.len() > max_digits {
             return Err(too_large());
         }
-        let v = Integer::parse_decimal(s).ok_or_else(|| EngineError::Parse { pos, msg: "invalid integer".into() })?;
+        let v = Integer::parse_decimal(s).ok_or_else(|| EngineError::Parse {
+            pos,
+            msg: "invalid integer".into(),
+        })?;
         if v.bits() > MAX_INT_BITS {
             return Err(too_large());
         }
@@ -634,38 +677,52 @@ impl Parser<'_, '_> {
         Ok(())
     }
 
-    /// `operands[0] ops[0] operands[1] ops[1] ...`, folded left as Python does, or as a balanced
-    /// tree when that gives the identical result (exact integer sums, products of monomials,
-    /// and/or of booleans: the canonical forms do not depend on the grouping).
+    /// `operands[0] ops[0] operands[1] ops[1] ...`, folded left as Python does. The longest
+    /// prefix on which the grouping cannot matter (exact integer sums, products of scaled
+    /// monomials, and/or of booleans: their canonical forms do not depend on it) is combined as
+    /// a balanced tree, which keeps long runs `O(n log n)`; the rest folds left onto it.
     fn chain(&mut self, level: u8, ops: &[BinOp], operands: Vec<Term>, pos: usize) -> Result<Term> {
         let arena = &*self.arena;
-        let all_sort = |s: Sort| operands.iter().all(|t| arena.sort(t.value) == s);
-        if operands.len() > 2 {
-            if level == P_ADD && all_sort(Sort::Int) {
-                let mut items = Vec::with_capacity(operands.len());
-                for (i, t) in operands.into_iter().enumerate() {
-                    let negate = i > 0 && ops.get(i - 1) == Some(&BinOp::Sub);
-                    items.push(if negate { self.arena.unary(UnOp::Neg, t)? } else { t });
+        let qualifies = |i: usize, t: &Term| {
+            let op = if i == 0 { None } else { ops.get(i - 1).copied() };
+            let v = t.value;
+            match level {
+                P_ADD => arena.sort(v) == Sort::Int,
+                P_MUL => {
+                    op.is_none_or(|o| o == BinOp::Mul)
+                        && arena.sort(v) == Sort::Int
+                        && match arena.node(v) {
+                            Node::Sum { constant, terms } => constant.is_zero() && terms.len() == 1,
+                            _ => true,
+                        }
                 }
-                return self.balanced(BinOp::Add, items, pos);
+                P_AND | P_OR => arena.sort(v) == Sort::Bool,
+                _ => false,
             }
-            let monomials = operands.iter().all(|t| {
-                arena.sort(t.value) == Sort::Int
-                    && match arena.node(t.value) {
-                        Node::Sum { constant, terms } => constant.is_zero() && terms.len() == 1,
-                        _ => true,
-                    }
-            });
-            if level == P_MUL && monomials && ops.iter().all(|&o| o == BinOp::Mul) {
-                return self.balanced(BinOp::Mul, operands, pos);
-            }
-            if (level == P_AND || level == P_OR) && all_sort(Sort::Bool) {
-                return self.balanced(ops.first().copied().unwrap_or(BinOp::And), operands, pos);
-            }
-        }
+        };
+        let prefix = operands
+            .iter()
+            .enumerate()
+            .take_while(|&(i, t)| qualifies(i, t))
+            .count();
         let mut it = operands.into_iter();
-        let mut acc = it.next().ok_or_else(|| internal(pos))?;
-        for (&op, t) in ops.iter().zip(it) {
+        let mut acc = if prefix >= 3 {
+            let mut items = Vec::with_capacity(prefix);
+            for (i, t) in it.by_ref().take(prefix).enumerate() {
+                let negate = level == P_ADD && i > 0 && ops.get(i - 1) == Some(&BinOp::Sub);
+                items.push(if negate { self.arena.unary(UnOp::Neg, t)? } else { t });
+            }
+            let op = match level {
+                P_ADD => BinOp::Add,
+                P_MUL => BinOp::Mul,
+                _ => ops.first().copied().ok_or_else(|| internal(pos))?,
+            };
+            self.balanced(op, items, pos)?
+        } else {
+            it.next().ok_or_else(|| internal(pos))?
+        };
+        let skip = if prefix >= 3 { prefix - 1 } else { 0 };
+        for (&op, t) in ops.iter().skip(skip).zip(it) {
             acc = self.arena.binary(op, acc, t)?;
         }
         Ok(acc)
@@ -703,9 +760,7 @@ impl Parser<'_, '_> {
 
     fn call(&mut self, func: Func, pos: usize, nargs: usize) -> Result<Term> {
         let name = func.name();
-        let arity_error = |expected: &str| {
-            error(pos, format!("{name}() takes {expected} ({nargs} given)"))
-        };
+        let arity_error = |expected: &str| error(pos, format!("{name}() takes {expected} ({nargs} given)"));
         let args = self.pop_n(nargs, pos)?;
         let one = |op: UnOp, arena: &mut Arena| -> Result<Term> {
             match args.as_slice() {
@@ -743,9 +798,20 @@ impl Parser<'_, '_> {
         self.reduce_all(pos)?;
         match self.ops.last() {
             None => {}
-            Some(Item::Paren(p)) => return error(pos, format!("unexpected end of input: '(' at position {p} is not closed")),
+            Some(Item::Paren(p)) => {
+                return error(
+                    pos,
+                    format!("unexpected end of input: '(' at position {p} is not closed"),
+                )
+            }
             Some(Item::Call { func, pos: p, .. }) => {
-                return error(pos, format!("unexpected end of input: the call of {}() at position {p} is not closed", func.name()))
+                return error(
+                    pos,
+                    format!(
+                        "unexpected end of input: the call of {}() at position {p} is not closed",
+                        func.name()
+                    ),
+                )
             }
             Some(_) => return Err(internal(pos)),
         }

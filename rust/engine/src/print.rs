@@ -213,7 +213,9 @@ fn sum_size(node: &Node) -> Option<usize> {
 /// Prints `id` in Python syntax.
 pub fn print(arena: &Arena, id: ExprId) -> Result<String> {
     if matches!(arena.node(id), Node::Checks(_)) {
-        return Err(EngineError::InvalidValue("a checks list is not a value and cannot be printed".into()));
+        return Err(EngineError::InvalidValue(
+            "a checks list is not a value and cannot be printed".into(),
+        ));
     }
     let mut p = Printer {
         arena,
@@ -227,11 +229,17 @@ pub fn print(arena: &Arena, id: ExprId) -> Result<String> {
     for n in reachable(arena, id) {
         buf.clear();
         let prec = p.layout(n, &mut buf)?;
-        let key = p.measure(&buf);
+        let mut key = p.measure(&buf);
+        key.prefix.shrink_to_fit();
         let start = p.pieces.len();
         p.pieces.extend_from_slice(&buf);
         let slot = p.infos.len();
-        p.infos.push(Info { prec, key, start, end: p.pieces.len() });
+        p.infos.push(Info {
+            prec,
+            key,
+            start,
+            end: p.pieces.len(),
+        });
         p.slots.insert(n, slot);
     }
     let root = p.slot(id)?;
@@ -240,7 +248,11 @@ pub fn print(arena: &Arena, id: ExprId) -> Result<String> {
         return Err(EngineError::TooLarge(format!(
             "the printed form of this expression would take {} bytes, over the limit of {MAX_PRINT_LEN} bytes \
              (the expression shares subexpressions heavily; printing writes each use out in full)",
-            if len == usize::MAX { "more than 2**64".to_owned() } else { len.to_string() }
+            if len == usize::MAX {
+                "more than 2**64".to_owned()
+            } else {
+                len.to_string()
+            }
         )));
     }
     p.emit(root, len)
@@ -248,7 +260,10 @@ pub fn print(arena: &Arena, id: ExprId) -> Result<String> {
 
 impl Printer<'_> {
     fn slot(&self, id: ExprId) -> Result<usize> {
-        self.slots.get(&id).copied().ok_or_else(|| internal("child laid out after its parent"))
+        self.slots
+            .get(&id)
+            .copied()
+            .ok_or_else(|| internal("child laid out after its parent"))
     }
 
     fn prec(&self, slot: usize) -> u8 {
@@ -261,7 +276,12 @@ impl Printer<'_> {
 
     /// Length, hash and prefix of the text of `pieces`.
     fn measure(&self, pieces: &[Piece]) -> Key {
-        let mut k = Key { len: 0, hash: 0, pw: 1, prefix: Vec::with_capacity(KEY_PREFIX) };
+        let mut k = Key {
+            len: 0,
+            hash: 0,
+            pw: 1,
+            prefix: Vec::with_capacity(KEY_PREFIX),
+        };
         for piece in pieces {
             match *piece {
                 Piece::Static(s) => k.push_bytes(s.as_bytes()),
@@ -463,9 +483,8 @@ impl Printer<'_> {
                 None => items.push(ProductItem::Power(slot, e)),
             }
         }
-        let by_size_text = |a: &(usize, usize), b: &(usize, usize)| {
-            a.0.cmp(&b.0).then_with(|| self.key(a.1).cmp_text(self.key(b.1)))
-        };
+        let by_size_text =
+            |a: &(usize, usize), b: &(usize, usize)| a.0.cmp(&b.0).then_with(|| self.key(a.1).cmp_text(self.key(b.1)));
         small.sort_by(by_size_text);
         big.sort_by(|a, b| self.key(a.0).cmp_text(self.key(b.0)));
         safe_pow.sort_by(|a, b| self.key(a.0).cmp_text(self.key(b.0)));
@@ -487,9 +506,10 @@ impl Printer<'_> {
             if let Some(b) = big.iter_mut().find(|b| b.1 > 0) {
                 b.1 -= 1;
                 items.push(ProductItem::Pair(slot, b.0));
-            } else if let Some(s) = safe_pow.iter_mut().find(|s| {
-                s.2 >= 3 && multinomial_terms(s.1, s.2 - 1) > MAX_EXPAND_TERMS && s.1 * z > MAX_EXPAND_TERMS
-            }) {
+            } else if let Some(s) = safe_pow
+                .iter_mut()
+                .find(|s| s.2 >= 3 && multinomial_terms(s.1, s.2 - 1) > MAX_EXPAND_TERMS && s.1 * z > MAX_EXPAND_TERMS)
+            {
                 s.2 -= 1;
                 items.push(ProductItem::Pair(slot, s.0));
             } else {
@@ -498,7 +518,11 @@ impl Printer<'_> {
                 items.push(ProductItem::Power(slot, 1));
             }
         }
-        items.extend(big.into_iter().filter(|b| b.1 > 0).map(|(s, e)| ProductItem::Power(s, e)));
+        items.extend(
+            big.into_iter()
+                .filter(|b| b.1 > 0)
+                .map(|(s, e)| ProductItem::Power(s, e)),
+        );
         items.extend(safe_pow.into_iter().map(|(s, _, e)| ProductItem::Power(s, e)));
 
         let several = items.len() > 1;
@@ -605,7 +629,15 @@ impl Printer<'_> {
             Node::Min(xs) | Node::Max(xs) => {
                 let mut slots = self.slots_of(xs)?;
                 self.sort_by_text(&mut slots);
-                self.call(out, if matches!(arena.node(id), Node::Min(_)) { "min(" } else { "max(" }, &slots)
+                self.call(
+                    out,
+                    if matches!(arena.node(id), Node::Min(_)) {
+                        "min("
+                    } else {
+                        "max("
+                    },
+                    &slots,
+                )
             }
             Node::Abs(a) | Node::FloatAbs(a) => self.call(out, "abs(", &[self.slot(*a)?]),
             Node::Bit(op, a, b) => {

@@ -1,0 +1,213 @@
+"""ShapeEnv: declaring symbols, constants, parse, evaluate, guards, mixing environments."""
+
+import pytest
+
+import symcore
+from symcore import SymBool, SymFloat, SymInt
+
+
+def test_symint_declares_symbols():
+    env = symcore.ShapeEnv()
+    s = env.symint("s0", 4, min=1, max=10)
+    u = env.symint("u0")
+    assert isinstance(s, SymInt)
+    assert s.hint == 4
+    assert u.hint is None
+    assert env.symbols == {"s0": (4, 1, 10), "u0": (None, None, None)}
+    assert s.free_symbols == frozenset({"s0"})
+    assert str(s) == "s0"
+    assert s.shape_env is env
+
+
+@pytest.mark.parametrize("name", ["if", "1x", "", "a b", "x-y", "None", "lambda", "s0.real"])
+def test_bad_symbol_names(name):
+    env = symcore.ShapeEnv()
+    with pytest.raises(symcore.SymbolError):
+        env.symint(name, 1)
+
+
+def test_duplicate_symbol_name():
+    env = symcore.ShapeEnv()
+    env.symint("s0", 1)
+    with pytest.raises(symcore.SymbolError):
+        env.symint("s0", 2)
+    # a separate environment may reuse it
+    assert symcore.ShapeEnv().symint("s0", 2).hint == 2
+
+
+@pytest.mark.parametrize(("hint", "lo", "hi"), [(0, 1, None), (11, None, 10), (5, 6, 9), (-1, 0, 0)])
+def test_hint_outside_range(hint, lo, hi):
+    env = symcore.ShapeEnv()
+    with pytest.raises(symcore.SymbolError):
+        env.symint("s", hint, min=lo, max=hi)
+
+
+@pytest.mark.parametrize("hint", [1.5, "3", [1], True])
+def test_non_int_hint(hint):
+    env = symcore.ShapeEnv()
+    with pytest.raises(TypeError):
+        env.symint("s", hint)
+
+
+def test_non_int_bounds():
+    env = symcore.ShapeEnv()
+    with pytest.raises(TypeError):
+        env.symint("s", 1, min=0.5)
+    with pytest.raises(TypeError):
+        env.symint("t", 1, max="9")
+
+
+def test_exception_hierarchy():
+    assert issubclass(symcore.ParseError, ValueError)
+    assert issubclass(symcore.SymbolError, ValueError)
+    assert issubclass(symcore.UnboundSymbolError, ValueError)
+    assert issubclass(symcore.MixedEnvironmentsError, ValueError)
+    assert issubclass(symcore.ExpressionTooLargeError, MemoryError)
+    assert issubclass(symcore.DataDependentError, RuntimeError)
+
+
+def test_constant():
+    env = symcore.ShapeEnv()
+    i, f, b = env.constant(3), env.constant(2.5), env.constant(True)
+    assert isinstance(i, SymInt) and i.is_constant and i.hint == 3
+    assert isinstance(f, SymFloat) and f.is_constant and f.hint == 2.5
+    assert isinstance(b, SymBool) and b.is_constant and b.hint is True
+    with pytest.raises(TypeError):
+        env.constant("3")
+
+
+def test_mixing_environments():
+    env1, env2 = symcore.ShapeEnv(), symcore.ShapeEnv()
+    a = env1.symint("a", 1)
+    b = env2.symint("b", 2)
+    with pytest.raises(symcore.MixedEnvironmentsError):
+        a + b
+    with pytest.raises(symcore.MixedEnvironmentsError):
+        _ = a < b
+    with pytest.raises(symcore.MixedEnvironmentsError):
+        symcore.sym_max(a, b)
+    with pytest.raises(symcore.MixedEnvironmentsError):
+        env2.evaluate(a + 1, {"a": 1})
+
+
+def test_constants_mix_with_any_environment():
+    env1, env2 = symcore.ShapeEnv(), symcore.ShapeEnv()
+    a = env1.symint("a", 1)
+    b = env2.symint("b", 2)
+    c = symcore.SymInt(3)
+    assert (a + c).hint == 1 + 3
+    assert (b * c).hint == 2 * 3
+    assert env1.evaluate(a + env2.constant(5), {"a": 2}) == 2 + 5
+    assert env2.evaluate(c, {}) == 3
+    # a constant computed in env1 still mixes with env2
+    k = a - a + 7
+    assert k.is_constant
+    assert (b + k).hint == 2 + 7
+
+
+def test_evaluate_binding_errors():
+    env = symcore.ShapeEnv()
+    a = env.symint("a", 1)
+    b = env.symint("b", 1)
+    with pytest.raises(symcore.UnboundSymbolError):
+        env.evaluate(a + b, {"a": 1})
+    with pytest.raises(symcore.SymbolError):
+        env.evaluate(a, {"a": 1, "zz": 1})
+    with pytest.raises(TypeError):
+        env.evaluate(a, {"a": True})
+    with pytest.raises(TypeError):
+        env.evaluate(a, {"a": "1"})
+    with pytest.raises(TypeError):
+        env.evaluate("a", {"a": 1})
+
+
+def test_evaluate_ignores_bounds():
+    # bounds constrain hints, not evaluation
+    env = symcore.ShapeEnv()
+    a = env.symint("a", 3, min=1, max=5)
+    assert env.evaluate(a * 2, {"a": 100}) == 200
+
+
+def test_parse_round_trip_examples():
+    env = symcore.ShapeEnv()
+    s0 = env.symint("s0", 3)
+    s1 = env.symint("s1", 4)
+    exprs = [
+        s0 + 1,
+        s0 * s1 - 7,
+        s0 // s1,
+        s0 % (s1 + 2),
+        symcore.sym_max(s0, s1, 2),
+        symcore.sym_min(s0, -s1),
+        s0 / s1,
+        (s0 / s1) * 0.1,
+        s0 < s1,
+        (s0 < s1) & (s1 != 2),
+        symcore.sym_ite(s0 > 1, s0, s1),
+        abs(s0 - s1),
+        s0 << s1,
+        s0 & s1,
+        ~s0,
+        round(s0 / s1, 2),
+        pow(s0, s1, 7),
+        s0**s1 if s1.hint >= 0 else s0,
+        -(2**80) * s0 + 2**70,
+        s0 * 1e-300,
+        s0 * -0.0,
+        s0 * float("inf"),
+        s0 * float("nan"),
+    ]
+    for x in exprs:
+        text = str(x)
+        y = env.parse(text)
+        assert type(y) is type(x), text
+        assert str(y) == text
+        assert y.key()[:3] == x.key()[:3], text
+        for binding in ({"s0": 3, "s1": 4}, {"s0": -5, "s1": 2}):
+            assert repr(env.evaluate(y, binding)) == repr(env.evaluate(x, binding)), text
+
+
+def test_parse_unknown_symbol():
+    env = symcore.ShapeEnv()
+    env.symint("s0", 1)
+    with pytest.raises(symcore.ParseError, match=r"position 5: unknown symbol 's9'"):
+        env.parse("s0 + s9")
+
+
+def test_parse_constants():
+    env = symcore.ShapeEnv()
+    for v in (0, -3, 2**100, 2.5, True, False):
+        x = env.parse(str(env.constant(v)))
+        assert x.is_constant
+        assert x.hint == v
+        assert type(x.hint) is type(v)
+
+
+def test_guards_property_is_a_copy():
+    env = symcore.ShapeEnv()
+    a = env.symint("a", 2)
+    bool(a > 1)
+    gs = env.guards
+    gs.clear()
+    assert len(env.guards) == 1
+
+
+def test_guard_origin_names_this_file():
+    env = symcore.ShapeEnv()
+    a = env.symint("a", 2)
+    if a == 2:
+        pass
+    (g,) = env.guards
+    assert g.origin is not None
+    assert g.origin.startswith(__file__ + ":")
+    assert g.origin.endswith("in test_guard_origin_names_this_file")
+
+
+def test_len_and_repr():
+    env = symcore.ShapeEnv()
+    a = env.symint("a", 2)
+    n = len(env)
+    _ = a * a + 3 * a
+    assert len(env) > n
+    bool(a > 1)
+    assert repr(env).startswith("<ShapeEnv: 1 symbols, 1 guards,")
