@@ -25,6 +25,8 @@ lint: ## rustfmt, clippy, ruff
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(PY) -m ruff check python tests benchmarks
 	$(PY) -m ruff format --check python tests benchmarks
+	$(PY) -m mypy python/symcore
+	$(PY) -m mypy.stubtest symcore._core
 
 .PHONY: test-rust
 test-rust: ## engine tests (no Python needed)

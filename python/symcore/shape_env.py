@@ -79,8 +79,8 @@ class ShapeEnv:
         name: str,
         hint: int | None = None,
         *,
-        min: int | None = None,  # noqa: A002 - the public API mirrors the issue's names
-        max: int | None = None,  # noqa: A002
+        min: int | None = None,
+        max: int | None = None,
     ) -> SymInt:
         """Declares a symbol.
 
