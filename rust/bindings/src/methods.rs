@@ -41,21 +41,19 @@ fn binop_fast(
     op: BinOp,
     reflected: bool,
 ) -> PyResult<Option<Py<PyAny>>> {
-    let other_term = if let Some(o) = borrow_sym(other) {
-        if !Arc::ptr_eq(&o.env, &slf.env) {
-            return Ok(None);
+    // Ints first: the exact-int check is a flag test, cheaper than three failed class casts.
+    let small = if other.is_exact_instance_of::<PyInt>() {
+        match other.extract::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => return Ok(None),
         }
-        Some(o.term)
     } else {
         None
     };
-    let small = match other_term {
-        Some(_) => None,
-        None if other.is_exact_instance_of::<PyInt>() => match other.extract::<i64>() {
-            Ok(v) => Some(v),
-            Err(_) => return Ok(None),
-        },
-        None => return Ok(None),
+    let other_term = match (small, borrow_sym(other)) {
+        (Some(_), _) => None,
+        (None, Some(o)) if Arc::ptr_eq(&o.env, &slf.env) => Some(o.term),
+        (None, _) => return Ok(None),
     };
     let mut arena = slf.env.arena.lock();
     let o = match (other_term, small) {

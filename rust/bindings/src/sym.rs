@@ -93,6 +93,28 @@ impl EnvCore {
     }
 }
 
+/// Op code under which constructors cache their constant objects in [`Store`].
+const CONSTANT_KEY: u8 = u8::MAX;
+
+/// The object for the constant `term` of [`const_env`]: `SymInt(3)` returns the same object each
+/// time, like CPython's small-int cache, so making a constant costs a lookup.
+pub fn constant_object(py: Python<'_>, term_of: impl FnOnce(&mut Arena) -> Result<Term, EngineError>) -> PyResult<Py<PyAny>> {
+    let env = const_env();
+    let (term, sort, cached) = {
+        let mut store = env.arena.lock();
+        let term = term_of(&mut store).map_err(py_err)?;
+        let cached = store.cached(py, &(CONSTANT_KEY, term, term));
+        (term, store.sort(term.value), cached)
+    };
+    if let Some(obj) = cached {
+        return Ok(obj);
+    }
+    let obj = wrap(py, env.clone(), term, sort)?;
+    let evicted = env.arena.lock().remember((CONSTANT_KEY, term, term), obj.clone_ref(py));
+    drop(evicted);
+    Ok(obj)
+}
+
 /// The environment of constants made without one (`SymInt(3)`); constants mix with any
 /// environment.
 pub fn const_env() -> Arc<EnvCore> {

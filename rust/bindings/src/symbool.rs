@@ -6,7 +6,7 @@ use pyo3::type_object::PyTypeInfo;
 use symcore_engine::{BinOp, Term, UnOp};
 
 use crate::methods::sym_pymethods;
-use crate::sym::{const_env, Sym};
+use crate::sym::{constant_object, Sym};
 
 /// A symbolic truth value, the result of comparing symbolic numbers.
 ///
@@ -18,10 +18,9 @@ pub struct PySymBool(pub Sym);
 sym_pymethods!(int_like PySymBool, "SymBool", {
     /// A constant SymBool.
     #[new]
-    fn new(value: bool) -> PyResult<Self> {
-        let env = const_env();
-        let id = env.arena.lock().boolean(value).map_err(crate::error::py_err)?;
-        Ok(PySymBool(Sym { env, term: Term::total(id) }))
+    fn new(py: Python<'_>, value: bool) -> PyResult<Py<Self>> {
+        let obj = constant_object(py, |arena| Ok(Term::total(arena.boolean(value)?)))?;
+        Ok(obj.bind(py).cast::<Self>()?.clone().unbind())
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         crate::methods::unop(py, &self.0, UnOp::Not)

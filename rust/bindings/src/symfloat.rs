@@ -5,7 +5,7 @@ use pyo3::pyclass::CompareOp;
 use symcore_engine::{BinOp, Term, UnOp};
 
 use crate::methods::sym_pymethods;
-use crate::sym::{const_env, Sym};
+use crate::sym::{constant_object, Sym};
 
 /// A symbolic float with CPython's float semantics (true division of SymInts, `float()`...).
 ///
@@ -16,10 +16,9 @@ pub struct PySymFloat(pub Sym);
 sym_pymethods!(PySymFloat, "SymFloat", {
     /// A constant SymFloat.
     #[new]
-    fn new(value: f64) -> PyResult<Self> {
-        let env = const_env();
-        let id = env.arena.lock().float(value).map_err(crate::error::py_err)?;
-        Ok(PySymFloat(Sym { env, term: Term::total(id) }))
+    fn new(py: Python<'_>, value: f64) -> PyResult<Py<Self>> {
+        let obj = constant_object(py, |arena| Ok(Term::total(arena.float(value)?)))?;
+        Ok(obj.bind(py).cast::<Self>()?.clone().unbind())
     }
     fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         crate::methods::concrete(py, &self.0, UnOp::ToInt)

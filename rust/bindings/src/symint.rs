@@ -3,10 +3,10 @@
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 use pyo3::type_object::PyTypeInfo;
-use symcore_engine::{BinOp, UnOp};
+use symcore_engine::{BinOp, Term, UnOp};
 
 use crate::methods::sym_pymethods;
-use crate::sym::{const_env, extract_integer, Sym};
+use crate::sym::{constant_object, extract_integer, Sym};
 
 /// A symbolic integer with exact Python `int` semantics.
 ///
@@ -15,20 +15,13 @@ use crate::sym::{const_env, extract_integer, Sym};
 #[pyclass(name = "SymInt", module = "symcore._core", frozen)]
 pub struct PySymInt(pub Sym);
 
-impl PySymInt {
-    fn constant(value: &Bound<'_, PyAny>) -> PyResult<Sym> {
-        let v = extract_integer(value)?;
-        let env = const_env();
-        let id = env.arena.lock().int(v).map_err(crate::error::py_err)?;
-        Ok(Sym { env, term: symcore_engine::Term::total(id) })
-    }
-}
-
 sym_pymethods!(int_like PySymInt, "SymInt", {
     /// A constant SymInt with the value of the Python int `value`.
     #[new]
-    fn new(value: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PySymInt(Self::constant(value)?))
+    fn new(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<Self>> {
+        let v = extract_integer(value)?;
+        let obj = constant_object(py, |arena| Ok(Term::total(arena.int(v)?)))?;
+        Ok(obj.bind(py).cast::<Self>()?.clone().unbind())
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         crate::methods::unop(py, &self.0, UnOp::Invert)
