@@ -90,22 +90,34 @@ impl PyEnv {
         let term = match &arg {
             Arg::Sym(s) if Arc::ptr_eq(&s.env, &self.core) => s.term,
             Arg::Sym(s) if s.constant().is_none() => {
-                return Err(MixedEnvironmentsError::new_err("evaluate(): the value belongs to another environment"))
+                return Err(MixedEnvironmentsError::new_err(
+                    "evaluate(): the value belongs to another environment",
+                ))
             }
             _ => {
-                let env = PyEnv { core: self.core.clone() };
+                let env = PyEnv {
+                    core: self.core.clone(),
+                };
                 let obj = env.run_in(py, vec![arg], |_, t| Ok(t[0]))?;
-                as_sym(obj.bind(py)).map(|s| s.term).ok_or_else(|| PyTypeError::new_err("internal"))?
+                as_sym(obj.bind(py))
+                    .map(|s| s.term)
+                    .ok_or_else(|| PyTypeError::new_err("internal"))?
             }
         };
         let arena = self.core.arena.lock();
         let mut values = FxHashMap::default();
         for (k, v) in binding.iter() {
-            let name: String = k.extract().map_err(|_| PyTypeError::new_err("binding keys must be symbol names"))?;
-            let sid = arena.symbol_by_name(&name).ok_or_else(|| py_err(EngineError::UnknownSymbol(name.clone())))?;
+            let name: String = k
+                .extract()
+                .map_err(|_| PyTypeError::new_err("binding keys must be symbol names"))?;
+            let sid = arena
+                .symbol_by_name(&name)
+                .ok_or_else(|| py_err(EngineError::UnknownSymbol(name.clone())))?;
             if v.is_instance_of::<pyo3::types::PyBool>() || !v.is_instance_of::<pyo3::types::PyInt>() {
                 let ty = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                return Err(PyTypeError::new_err(format!("value for {name:?} must be an int, not {ty}")));
+                return Err(PyTypeError::new_err(format!(
+                    "value for {name:?} must be an int, not {ty}"
+                )));
             }
             values.insert(sid, extract_integer(&v)?);
         }
@@ -131,7 +143,15 @@ impl PyEnv {
                     None => Ok(py.None()),
                 }
             };
-            let row = PyTuple::new(py, [name.into_pyobject(py)?.into_any().unbind(), conv(hint)?, conv(min)?, conv(max)?])?;
+            let row = PyTuple::new(
+                py,
+                [
+                    name.into_pyobject(py)?.into_any().unbind(),
+                    conv(hint)?,
+                    conv(min)?,
+                    conv(max)?,
+                ],
+            )?;
             list.append(row)?;
         }
         Ok(list)

@@ -18,12 +18,17 @@ fn min_max(py: Python<'_>, args: &Bound<'_, PyTuple>, is_max: bool) -> PyResult<
     let items: Vec<Bound<'_, PyAny>> = args.iter().collect();
     let name = if is_max { "sym_max" } else { "sym_min" };
     if items.is_empty() {
-        return Err(pyo3::exceptions::PyTypeError::new_err(format!("{name}() expected at least 1 argument, got 0")));
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{name}() expected at least 1 argument, got 0"
+        )));
     }
     if !any_sym(&items) {
         return Ok(builtin(py, if is_max { "max" } else { "min" })?.call1(args)?.unbind());
     }
-    let args = items.iter().map(|a| require_arg(a, name)).collect::<PyResult<Vec<Arg>>>()?;
+    let args = items
+        .iter()
+        .map(|a| require_arg(a, name))
+        .collect::<PyResult<Vec<Arg>>>()?;
     compute(py, &args, |arena, t| arena.min_max_terms(t, is_max))
 }
 
@@ -55,7 +60,10 @@ fn unary(py: Python<'_>, x: &Bound<'_, PyAny>, op: UnOp, name: &str, plain: &str
 pub fn sym_not(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     if as_sym(x).is_none() {
         require_arg(x, "sym_not")?;
-        return Ok(pyo3::types::PyBool::new(py, !x.is_truthy()?).to_owned().into_any().unbind());
+        return Ok(pyo3::types::PyBool::new(py, !x.is_truthy()?)
+            .to_owned()
+            .into_any()
+            .unbind());
     }
     unary(py, x, UnOp::Not, "sym_not", "bool")
 }
@@ -83,10 +91,18 @@ pub fn sym_ite(
 ) -> PyResult<Py<PyAny>> {
     if as_sym(cond).is_none() && as_sym(then).is_none() && as_sym(other).is_none() {
         require_arg(cond, "sym_ite condition")?;
-        return Ok(if cond.is_truthy()? { then.clone().unbind() } else { other.clone().unbind() });
+        return Ok(if cond.is_truthy()? {
+            then.clone().unbind()
+        } else {
+            other.clone().unbind()
+        });
     }
     // With a plain condition and a symbolic branch, still go through the engine: the branch not
     // taken was computed too (arguments are evaluated eagerly), and its checks must survive.
-    let args = [require_arg(cond, "sym_ite")?, require_arg(then, "sym_ite")?, require_arg(other, "sym_ite")?];
+    let args = [
+        require_arg(cond, "sym_ite")?,
+        require_arg(then, "sym_ite")?,
+        require_arg(other, "sym_ite")?,
+    ];
     compute(py, &args, |arena, t| arena.ite_term(t[0], t[1], t[2]))
 }

@@ -169,7 +169,9 @@ pub fn round(py: Python<'_>, slf: &Sym, ndigits: Option<&Bound<'_, PyAny>>) -> P
         None => unop(py, slf, UnOp::Round),
         Some(n) => {
             let n = require_arg(n, "round() ndigits")?;
-            compute(py, &[Arg::Sym(slf.clone()), n], |arena, t| arena.round_ndigits_term(t[0], t[1]))
+            compute(py, &[Arg::Sym(slf.clone()), n], |arena, t| {
+                arena.round_ndigits_term(t[0], t[1])
+            })
         }
     }
 }
@@ -178,7 +180,8 @@ pub fn round(py: Python<'_>, slf: &Sym, ndigits: Option<&Bound<'_, PyAny>>) -> P
 /// through the owning ShapeEnv.
 pub fn concrete(py: Python<'_>, slf: &Sym, op: UnOp) -> PyResult<Py<PyAny>> {
     let obj = unop(py, slf, op)?;
-    let sym = crate::sym::as_sym(obj.bind(py)).ok_or_else(|| py_err(symcore_engine::EngineError::Type("internal".into())))?;
+    let sym =
+        crate::sym::as_sym(obj.bind(py)).ok_or_else(|| py_err(symcore_engine::EngineError::Type("internal".into())))?;
     concretize(py, &sym, obj)
 }
 

@@ -53,8 +53,16 @@ impl Store {
     /// Remembers the object of `(op, a, b)`.
     /// Returns what must be dropped once the lock is released (dropping objects can run Python).
     #[must_use]
-    pub fn remember(&mut self, key: (u8, Term, Term), obj: Py<PyAny>) -> Option<FxHashMap<(u8, Term, Term), Py<PyAny>>> {
-        let old = if self.objects.len() >= MAX_CACHED_OBJECTS { Some(std::mem::take(&mut self.objects)) } else { None };
+    pub fn remember(
+        &mut self,
+        key: (u8, Term, Term),
+        obj: Py<PyAny>,
+    ) -> Option<FxHashMap<(u8, Term, Term), Py<PyAny>>> {
+        let old = if self.objects.len() >= MAX_CACHED_OBJECTS {
+            Some(std::mem::take(&mut self.objects))
+        } else {
+            None
+        };
         let _previous = self.objects.insert(key, obj);
         old
     }
@@ -98,7 +106,10 @@ const CONSTANT_KEY: u8 = u8::MAX;
 
 /// The object for the constant `term` of [`const_env`]: `SymInt(3)` returns the same object each
 /// time, like CPython's small-int cache, so making a constant costs a lookup.
-pub fn constant_object(py: Python<'_>, term_of: impl FnOnce(&mut Arena) -> Result<Term, EngineError>) -> PyResult<Py<PyAny>> {
+pub fn constant_object(
+    py: Python<'_>,
+    term_of: impl FnOnce(&mut Arena) -> Result<Term, EngineError>,
+) -> PyResult<Py<PyAny>> {
     let env = const_env();
     let (term, sort, cached) = {
         let mut store = env.arena.lock();
@@ -207,8 +218,14 @@ pub fn extract_arg(obj: &Bound<'_, PyAny>) -> PyResult<Option<Arg>> {
 /// Like [`extract_arg`], but a TypeError for anything that is not a number.
 pub fn require_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Arg> {
     extract_arg(obj)?.ok_or_else(|| {
-        let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-        PyTypeError::new_err(format!("{what}: expected an int, float, bool or symcore value, got {ty}"))
+        let ty = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into());
+        PyTypeError::new_err(format!(
+            "{what}: expected an int, float, bool or symcore value, got {ty}"
+        ))
     })
 }
 
@@ -414,7 +431,11 @@ impl Sym {
     pub fn free_symbols<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
         let names: Vec<String> = {
             let arena = self.env.arena.lock();
-            arena.free_symbols(self.term).into_iter().map(|s| arena.symbol_info(s).name.to_string()).collect()
+            arena
+                .free_symbols(self.term)
+                .into_iter()
+                .map(|s| arena.symbol_info(s).name.to_string())
+                .collect()
         };
         PyFrozenSet::new(py, names)
     }
@@ -470,7 +491,11 @@ impl Sym {
     pub fn subs(&self, py: Python<'_>, mapping: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         // A mapping (`{"s0": 3}`), or pairs (`[(s0, 3)]`: symbolic SymInts are unhashable, so
         // they cannot be dict keys).
-        let items = if mapping.hasattr("items")? { mapping.call_method0("items")? } else { mapping.clone() };
+        let items = if mapping.hasattr("items")? {
+            mapping.call_method0("items")?
+        } else {
+            mapping.clone()
+        };
         let mut pairs: Vec<(String, Arg)> = Vec::new();
         for item in items.try_iter()? {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
@@ -479,7 +504,9 @@ impl Sym {
             } else if let Some(s) = as_sym(&k) {
                 s.text()?
             } else {
-                return Err(PyTypeError::new_err("subs() keys must be symbol names or symbol SymInts"));
+                return Err(PyTypeError::new_err(
+                    "subs() keys must be symbol names or symbol SymInts",
+                ));
             };
             pairs.push((name, require_arg(&v, "subs() value")?));
         }
@@ -489,7 +516,9 @@ impl Sym {
         compute(py, &args, |arena, terms| {
             let mut map: FxHashMap<SymbolId, Term> = FxHashMap::default();
             for (name, t) in names.iter().zip(&terms[1..]) {
-                let sid = arena.symbol_by_name(name).ok_or_else(|| EngineError::UnknownSymbol(name.clone()))?;
+                let sid = arena
+                    .symbol_by_name(name)
+                    .ok_or_else(|| EngineError::UnknownSymbol(name.clone()))?;
                 map.insert(sid, *t);
             }
             arena.substitute(terms[0], &map)

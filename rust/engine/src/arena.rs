@@ -165,7 +165,10 @@ impl Arena {
             )));
         }
         if self.by_name.contains_key(&info.name) {
-            return Err(EngineError::BadSymbol(format!("symbol {:?} is already declared", &*info.name)));
+            return Err(EngineError::BadSymbol(format!(
+                "symbol {:?} is already declared",
+                &*info.name
+            )));
         }
         if let (Some(lo), Some(hi)) = (&info.min, &info.max) {
             if lo > hi {
@@ -212,7 +215,10 @@ impl Arena {
 
     /// All declared symbols, in declaration order.
     pub fn symbols(&self) -> impl Iterator<Item = (SymbolId, &SymbolInfo)> {
-        self.symbols.iter().enumerate().filter_map(|(i, info)| SymbolId::from_index(i).ok().map(|s| (s, info)))
+        self.symbols
+            .iter()
+            .enumerate()
+            .filter_map(|(i, info)| SymbolId::from_index(i).ok().map(|s| (s, info)))
     }
 
     /// True when `id` is a constant (int, bool or float).
@@ -288,7 +294,12 @@ impl Arena {
             },
             None => (1, item),
         };
-        let link = CheckLink { prev: checks, item, len, max };
+        let link = CheckLink {
+            prev: checks,
+            item,
+            len,
+            max,
+        };
         Ok(Some(self.intern(Node::Checks(link), Sort::Bool)?))
     }
 

@@ -291,7 +291,10 @@ impl Arena {
             }
         }
         let checks = self.merge_checks(checks, value.checks)?;
-        Ok(Term { value: value.value, checks })
+        Ok(Term {
+            value: value.value,
+            checks,
+        })
     }
 
     /// Rebuilds one node from its children's new terms.
@@ -329,7 +332,11 @@ impl Arena {
                     Node::Min(_) => self.min_max_terms(&args, false),
                     Node::Max(_) => self.min_max_terms(&args, true),
                     _ => {
-                        let op = if matches!(node, Node::Or(_)) { BinOp::Or } else { BinOp::And };
+                        let op = if matches!(node, Node::Or(_)) {
+                            BinOp::Or
+                        } else {
+                            BinOp::And
+                        };
                         let mut acc = args[0];
                         for &a in &args[1..] {
                             acc = self.binary(op, acc, a)?;
@@ -408,4 +415,3 @@ impl Arena {
         }
     }
 }
-

@@ -48,7 +48,13 @@ impl Arena {
         match terms.as_slice() {
             [] => self.int(constant),
             [(t, c)] if c.is_one() && constant.is_zero() => Ok(*t),
-            _ => self.intern(Node::Sum { constant, terms: terms.into_boxed_slice() }, Sort::Int),
+            _ => self.intern(
+                Node::Sum {
+                    constant,
+                    terms: terms.into_boxed_slice(),
+                },
+                Sort::Int,
+            ),
         }
     }
 
@@ -215,7 +221,10 @@ impl Arena {
             };
             return self.int(v);
         }
-        let n = n.to_i64().and_then(|n| u32::try_from(n).ok()).ok_or_else(exponent_too_large)?;
+        let n = n
+            .to_i64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(exponent_too_large)?;
         let (c, terms) = self.linear(a);
         let is_sum = !terms.is_empty() && (terms.len() > 1 || !c.is_zero() || !terms[0].1.is_one());
         if is_sum {
@@ -326,7 +335,10 @@ impl Arena {
             let d = rest.iter().fold(r0.gcd(&k), |g, (_, tc)| g.gcd(tc));
             let k2 = k.floordiv(&d)?;
             let r0 = r0.floordiv(&d)?;
-            let rest = rest.into_iter().map(|(t, tc)| Ok((t, tc.floordiv(&d)?))).collect::<Result<Vec<_>>>()?;
+            let rest = rest
+                .into_iter()
+                .map(|(t, tc)| Ok((t, tc.floordiv(&d)?)))
+                .collect::<Result<Vec<_>>>()?;
             if k2.is_one() {
                 break self.make_sum(r0, rest)?;
             }
@@ -397,14 +409,18 @@ impl Arena {
         let d = rest.iter().fold(r0.gcd(k), |g, (_, tc)| g.gcd(tc));
         let k2 = k.floordiv(&d)?;
         let r0 = r0.floordiv(&d)?;
-        let rest = rest.into_iter().map(|(t, tc)| Ok((t, tc.floordiv(&d)?))).collect::<Result<Vec<_>>>()?;
+        let rest = rest
+            .into_iter()
+            .map(|(t, tc)| Ok((t, tc.floordiv(&d)?)))
+            .collect::<Result<Vec<_>>>()?;
         let r = self.make_sum(r0, rest)?;
         let m = if k2.is_one() {
             self.int(Integer::ZERO)?
         } else {
             match *self.node(r) {
                 // (x % k1) % k2 == x % k2 when k2 divides k1.
-                Node::Mod(x, inner) if matches!(self.node(inner), Node::Int(k1) if k1.is_positive() && k1.modulo(&k2).is_ok_and(|m| m.is_zero())) => {
+                Node::Mod(x, inner) if matches!(self.node(inner), Node::Int(k1) if k1.is_positive() && k1.modulo(&k2).is_ok_and(|m| m.is_zero())) =>
+                {
                     let kid = self.int(k2)?;
                     self.intern(Node::Mod(x, kid), Sort::Int)?
                 }
@@ -452,7 +468,10 @@ impl Arena {
         items.sort_unstable();
         items.dedup();
         match items.as_slice() {
-            [] => Err(EngineError::Type(format!("{}() needs at least one argument", if is_max { "max" } else { "min" }))),
+            [] => Err(EngineError::Type(format!(
+                "{}() needs at least one argument",
+                if is_max { "max" } else { "min" }
+            ))),
             [x] => Ok(*x),
             _ => {
                 let items = items.into_boxed_slice();

@@ -154,7 +154,11 @@ impl Arena {
     /// Wraps a freshly built value with the operands' checks, adding the value itself when it is
     /// partial.
     fn finish(&mut self, value: ExprId, checks: Option<ExprId>) -> Result<Term> {
-        let checks = if self.is_partial(value) { self.push_check(checks, value)? } else { checks };
+        let checks = if self.is_partial(value) {
+            self.push_check(checks, value)?
+        } else {
+            checks
+        };
         Ok(Term { value, checks })
     }
 
@@ -295,7 +299,10 @@ impl Arena {
         match (result, checks) {
             (Ok(v), _) => Ok(v),
             (Err(e), None) => Err(e),
-            (Err(e), Some(c)) => match self.hint(Term { value: c, checks: Some(c) }) {
+            (Err(e), Some(c)) => match self.hint(Term {
+                value: c,
+                checks: Some(c),
+            }) {
                 Err(first) => Err(first),
                 Ok(_) => Err(e),
             },
@@ -396,7 +403,9 @@ impl Arena {
     pub fn pow_mod_term(&mut self, a: Term, b: Term, m: Term) -> Result<Term> {
         let (x, y, z) = (self.numeric(a.value)?, self.numeric(b.value)?, self.numeric(m.value)?);
         if [x, y, z].iter().any(|&v| self.sort(v) != Sort::Int) {
-            return Err(EngineError::Type("pow() 3rd argument not allowed unless all arguments are integers".into()));
+            return Err(EngineError::Type(
+                "pow() 3rd argument not allowed unless all arguments are integers".into(),
+            ));
         }
         let checks = self.merge_checks(a.checks, b.checks)?;
         let checks = self.merge_checks(checks, m.checks)?;
@@ -409,11 +418,17 @@ impl Arena {
     pub fn round_ndigits_term(&mut self, a: Term, ndigits: Term) -> Result<Term> {
         let n = ndigits.value;
         if self.sort(n) != Sort::Int {
-            return Err(EngineError::Type("'float' object cannot be interpreted as an integer".into()));
+            return Err(EngineError::Type(
+                "'float' object cannot be interpreted as an integer".into(),
+            ));
         }
         let checks = self.merge_checks(a.checks, ndigits.checks)?;
         let x = self.numeric(a.value)?;
-        let value = if self.sort(x) == Sort::Float { self.float_round(x, n) } else { self.int_round(x, n) };
+        let value = if self.sort(x) == Sort::Float {
+            self.float_round(x, n)
+        } else {
+            self.int_round(x, n)
+        };
         let value = self.or_pending_failure(value, checks)?;
         self.finish(value, checks)
     }
@@ -422,7 +437,9 @@ impl Arena {
     /// of `10 ** -ndigits`.
     fn int_round(&mut self, x: ExprId, n: ExprId) -> Result<ExprId> {
         let Node::Int(nv) = self.node(n) else {
-            return Err(EngineError::Type("round() of a symbolic int needs a constant ndigits".into()));
+            return Err(EngineError::Type(
+                "round() of a symbolic int needs a constant ndigits".into(),
+            ));
         };
         let nv = nv.clone();
         if let Node::Int(xv) = self.node(x) {
@@ -432,7 +449,12 @@ impl Arena {
         if !nv.is_negative() {
             return Ok(x);
         }
-        let k = Integer::Small(10).pow(nv.neg().to_i64().and_then(|e| u64::try_from(e).ok()).unwrap_or(u64::MAX))?;
+        let k = Integer::Small(10).pow(
+            nv.neg()
+                .to_i64()
+                .and_then(|e| u64::try_from(e).ok())
+                .unwrap_or(u64::MAX),
+        )?;
         let kid = self.int(k.clone())?;
         // q = x // k, r = x % k; round up when 2r > k, or 2r == k and q is odd.
         let q = self.floordiv(x, kid)?;

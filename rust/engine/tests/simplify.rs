@@ -6,7 +6,12 @@ fn arena() -> Arena {
     let mut arena = Arena::new();
     for (name, hint) in [("a", 7), ("b", 3), ("s0", 10), ("s1", 4), ("s2", 5)] {
         arena
-            .declare_symbol(SymbolInfo { name: name.into(), hint: Some(hint.into()), min: None, max: None })
+            .declare_symbol(SymbolInfo {
+                name: name.into(),
+                hint: Some(hint.into()),
+                min: None,
+                max: None,
+            })
             .unwrap();
     }
     arena
@@ -69,8 +74,19 @@ fn symbolic_divisor_keeps_zero_division() {
     let t = parse(&mut arena, "(a * b) // b").unwrap();
     let b = arena.symbol_by_name("b").unwrap();
     let a = arena.symbol_by_name("a").unwrap();
-    let err = arena.evaluate(t, &|s| Some(if s == b { 0.into() } else if s == a { 5.into() } else { 1.into() }));
-    assert!(matches!(err, Err(symcore_engine::EngineError::DivisionByZero(_))), "{err:?}");
+    let err = arena.evaluate(t, &|s| {
+        Some(if s == b {
+            0.into()
+        } else if s == a {
+            5.into()
+        } else {
+            1.into()
+        })
+    });
+    assert!(
+        matches!(err, Err(symcore_engine::EngineError::DivisionByZero(_))),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -82,7 +98,10 @@ fn cancelled_division_still_raises() {
     let b = arena.symbol_by_name("b").unwrap();
     let at = |v: i64| move |s| Some(if s == b { v.into() } else { 1.into() });
     assert_eq!(arena.evaluate(t, &at(2)), Ok(Value::Int(0.into())));
-    assert!(matches!(arena.evaluate(t, &at(0)), Err(symcore_engine::EngineError::DivisionByZero(_))));
+    assert!(matches!(
+        arena.evaluate(t, &at(0)),
+        Err(symcore_engine::EngineError::DivisionByZero(_))
+    ));
 }
 
 #[test]
