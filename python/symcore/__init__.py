@@ -4,6 +4,7 @@ Public names live here; submodules are organised by responsibility (``shape_env`
 """
 
 from symcore._core import SymBool, SymFloat, SymInt, sym_float, sym_int, sym_ite, sym_max, sym_min, sym_not
+from symcore.dispatch import SymDispatchMode, active_modes
 from symcore.errors import (
     DataDependentError,
     ExpressionTooLargeError,
@@ -22,11 +23,13 @@ __all__ = [
     "ParseError",
     "ShapeEnv",
     "SymBool",
+    "SymDispatchMode",
     "SymFloat",
     "SymInt",
     "SymValue",
     "SymbolError",
     "UnboundSymbolError",
+    "active_modes",
     "sym_float",
     "sym_int",
     "sym_ite",

@@ -14,6 +14,9 @@ __all__ = [
     "SymInt",
     "SymbolError",
     "UnboundSymbolError",
+    "active_modes",
+    "pop_mode",
+    "push_mode",
     "sym_float",
     "sym_int",
     "sym_ite",
@@ -224,6 +227,15 @@ class Env:
     def symbols(self) -> list[tuple[str, int | None, int | None, int | None]]: ...
     def owns(self, x: object) -> bool: ...
     def __len__(self) -> int: ...
+
+def push_mode(mode: Any) -> None:
+    """Pushes a dispatch mode on this thread (use ``with mode:``)."""
+
+def pop_mode(mode: Any) -> None:
+    """Pops this thread's innermost dispatch mode, which must be ``mode``."""
+
+def active_modes() -> list[Any]:
+    """This thread's dispatch modes, outermost first."""
 
 def sym_max(*args: _Num) -> Any:
     """The largest argument (``max`` for plain numbers, symbolic otherwise)."""

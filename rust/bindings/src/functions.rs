@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use symcore_engine::UnOp;
 
+use crate::dispatch::{dispatch, mode_active, Func};
 use crate::sym::{as_sym, compute, require_arg, Arg};
 
 fn any_sym(args: &[Bound<'_, PyAny>]) -> bool {
@@ -24,6 +25,10 @@ fn min_max(py: Python<'_>, args: &Bound<'_, PyTuple>, is_max: bool) -> PyResult<
     }
     if !any_sym(&items) {
         return Ok(builtin(py, if is_max { "max" } else { "min" })?.call1(args)?.unbind());
+    }
+    if mode_active() {
+        let refs: Vec<&Bound<'_, PyAny>> = items.iter().collect();
+        return dispatch(py, if is_max { Func::SymMax } else { Func::SymMin }, &refs);
     }
     let args = items
         .iter()
@@ -46,10 +51,13 @@ pub fn sym_min(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>>
     min_max(py, args, false)
 }
 
-fn unary(py: Python<'_>, x: &Bound<'_, PyAny>, op: UnOp, name: &str, plain: &str) -> PyResult<Py<PyAny>> {
+fn unary(py: Python<'_>, x: &Bound<'_, PyAny>, op: UnOp, func: Func, name: &str, plain: &str) -> PyResult<Py<PyAny>> {
     if as_sym(x).is_none() {
         require_arg(x, name)?;
         return Ok(builtin(py, plain)?.call1((x,))?.unbind());
+    }
+    if mode_active() {
+        return dispatch(py, func, &[x]);
     }
     let arg = require_arg(x, name)?;
     compute(py, &[arg], |arena, t| arena.unary(op, t[0]))
@@ -65,19 +73,19 @@ pub fn sym_not(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
             .into_any()
             .unbind());
     }
-    unary(py, x, UnOp::Not, "sym_not", "bool")
+    unary(py, x, UnOp::Not, Func::SymNot, "sym_not", "bool")
 }
 
 /// `float(x)` without converting a symbolic `x` to a Python value.
 #[pyfunction]
 pub fn sym_float(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    unary(py, x, UnOp::ToFloat, "sym_float", "float")
+    unary(py, x, UnOp::ToFloat, Func::SymFloat, "sym_float", "float")
 }
 
 /// `int(x)` (truncating a float) without converting a symbolic `x` to a Python value.
 #[pyfunction]
 pub fn sym_int(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    unary(py, x, UnOp::ToInt, "sym_int", "int")
+    unary(py, x, UnOp::ToInt, Func::SymInt, "sym_int", "int")
 }
 
 /// `then if cond else other`, symbolic when `cond` is: both branches are kept and the result
@@ -104,5 +112,8 @@ pub fn sym_ite(
         require_arg(then, "sym_ite")?,
         require_arg(other, "sym_ite")?,
     ];
+    if mode_active() {
+        return dispatch(py, Func::SymIte, &[cond, then, other]);
+    }
     compute(py, &args, |arena, t| arena.ite_term(t[0], t[1], t[2]))
 }

@@ -1,6 +1,7 @@
 //! `symcore._core`: the native module. Registers classes, functions and exceptions only; each
 //! lives in its own file.
 
+mod dispatch;
 mod env;
 mod error;
 mod functions;
@@ -15,6 +16,8 @@ use pyo3::prelude::*;
 /// Native core of symcore: symbolic ints, bools and floats over a Rust expression engine.
 #[pymodule]
 mod _core {
+    #[pymodule_export]
+    use super::dispatch::{active_modes, pop_mode, push_mode};
     #[pymodule_export]
     use super::env::PyEnv;
     #[pymodule_export]

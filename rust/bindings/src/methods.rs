@@ -1,21 +1,49 @@
 //! The magic methods that `SymInt`, `SymBool` and `SymFloat` share, written once.
 //!
 //! Every binary operation goes through [`binop`] with its [`BinOp`]; reflected operations
-//! swap the operands. Foreign operands get `NotImplemented`.
+//! swap the operands. Foreign operands get `NotImplemented`. Each public entry point first checks
+//! [`mode_active`] (one thread-local read) and, with a `SymDispatchMode` active, hands the call to
+//! the mode with the operation's public callable and the operands in Python's call order.
+
+use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
+use pyo3::types::{PyFloat, PyInt};
+use pyo3::PyTypeInfo;
 use symcore_engine::{BinOp, Node, Sort, UnOp};
 
+use crate::dispatch::{dispatch, mode_active, Func};
 use crate::error::py_err;
-use std::sync::Arc;
-
-use pyo3::types::PyInt;
-
 use crate::sym::{borrow_sym, compute, concretize, extract_arg, require_arg, run, wrap, Arg, Sym};
 
 /// `a op b` (or `b op a` when `reflected`), `NotImplemented` for a foreign `other`.
-pub fn binop(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, op: BinOp, reflected: bool) -> PyResult<Py<PyAny>> {
+pub fn binop(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    slf: &Sym,
+    other: &Bound<'_, PyAny>,
+    op: BinOp,
+    reflected: bool,
+) -> PyResult<Py<PyAny>> {
+    if mode_active() {
+        if extract_arg(other)?.is_none() {
+            return Ok(py.NotImplemented());
+        }
+        let args = if reflected { [other, obj] } else { [obj, other] };
+        return dispatch(py, Func::of_binop(op), &args);
+    }
+    binop_native(py, slf, other, op, reflected)
+}
+
+/// [`binop`] without the mode check.
+fn binop_native(
+    py: Python<'_>,
+    slf: &Sym,
+    other: &Bound<'_, PyAny>,
+    op: BinOp,
+    reflected: bool,
+) -> PyResult<Py<PyAny>> {
     if op != BinOp::Pow {
         if let Some(r) = binop_fast(py, slf, other, op, reflected)? {
             return Ok(r);
@@ -116,37 +144,59 @@ pub fn pow_mod(py: Python<'_>, args: [Arg; 3]) -> PyResult<Py<PyAny>> {
 /// `pow(self, other[, modulo])` or its reflection.
 pub fn pow_method(
     py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
     slf: &Sym,
     other: &Bound<'_, PyAny>,
     modulo: Option<&Bound<'_, PyAny>>,
     reflected: bool,
 ) -> PyResult<Py<PyAny>> {
-    match modulo.filter(|m| !m.is_none()) {
-        None => binop(py, slf, other, BinOp::Pow, reflected),
-        Some(m) => {
-            let Some(o) = extract_arg(other)? else {
-                return Ok(py.NotImplemented());
-            };
-            let m = require_arg(m, "pow() modulus")?;
-            let me = Arg::Sym(slf.clone());
-            let args = if reflected { [o, me, m] } else { [me, o, m] };
-            pow_mod(py, args)
-        }
+    let Some(m) = modulo.filter(|m| !m.is_none()) else {
+        return binop(py, obj, slf, other, BinOp::Pow, reflected);
+    };
+    let Some(o) = extract_arg(other)? else {
+        return Ok(py.NotImplemented());
+    };
+    if mode_active() {
+        let args = if reflected { [other, obj, m] } else { [obj, other, m] };
+        return dispatch(py, Func::Pow3, &args);
     }
+    let m = require_arg(m, "pow() modulus")?;
+    let me = Arg::Sym(slf.clone());
+    let args = if reflected { [o, me, m] } else { [me, o, m] };
+    pow_mod(py, args)
 }
 
 /// `divmod(a, b)` as a tuple of `a // b` and `a % b`.
-pub fn divmod(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, reflected: bool) -> PyResult<Py<PyAny>> {
-    let q = binop(py, slf, other, BinOp::FloorDiv, reflected)?;
+pub fn divmod(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    slf: &Sym,
+    other: &Bound<'_, PyAny>,
+    reflected: bool,
+) -> PyResult<Py<PyAny>> {
+    if mode_active() {
+        if extract_arg(other)?.is_none() {
+            return Ok(py.NotImplemented());
+        }
+        let args = if reflected { [other, obj] } else { [obj, other] };
+        return dispatch(py, Func::Divmod, &args);
+    }
+    let q = binop_native(py, slf, other, BinOp::FloorDiv, reflected)?;
     if q.is(py.NotImplemented()) {
         return Ok(q);
     }
-    let r = binop(py, slf, other, BinOp::Mod, reflected)?;
+    let r = binop_native(py, slf, other, BinOp::Mod, reflected)?;
     Ok((q, r).into_pyobject(py)?.into_any().unbind())
 }
 
 /// A comparison (`__richcmp__`).
-pub fn richcmp(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+pub fn richcmp(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    slf: &Sym,
+    other: &Bound<'_, PyAny>,
+    op: CompareOp,
+) -> PyResult<Py<PyAny>> {
     let op = match op {
         CompareOp::Eq => BinOp::Eq,
         CompareOp::Ne => BinOp::Ne,
@@ -155,17 +205,37 @@ pub fn richcmp(py: Python<'_>, slf: &Sym, other: &Bound<'_, PyAny>, op: CompareO
         CompareOp::Gt => BinOp::Gt,
         CompareOp::Ge => BinOp::Ge,
     };
-    binop(py, slf, other, op, false)
+    binop(py, obj, slf, other, op, false)
 }
 
-/// `op self`.
+/// `op self` computed natively (no mode check): for internal use.
 pub fn unop(py: Python<'_>, slf: &Sym, op: UnOp) -> PyResult<Py<PyAny>> {
     compute(py, &[Arg::Sym(slf.clone())], |arena, t| arena.unary(op, t[0]))
 }
 
+/// A unary magic method: `func` is its public callable (`operator.neg`, `math.floor`, ...).
+pub fn unary_method(py: Python<'_>, obj: &Bound<'_, PyAny>, slf: &Sym, op: UnOp, func: Func) -> PyResult<Py<PyAny>> {
+    if mode_active() {
+        return dispatch(py, func, &[obj]);
+    }
+    unop(py, slf, op)
+}
+
 /// `round(self[, ndigits])`.
-pub fn round(py: Python<'_>, slf: &Sym, ndigits: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    match ndigits.filter(|n| !n.is_none()) {
+pub fn round(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    slf: &Sym,
+    ndigits: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let ndigits = ndigits.filter(|n| !n.is_none());
+    if mode_active() {
+        return match ndigits {
+            None => dispatch(py, Func::Round, &[obj]),
+            Some(n) => dispatch(py, Func::Round, &[obj, n]),
+        };
+    }
+    match ndigits {
         None => unop(py, slf, UnOp::Round),
         Some(n) => {
             let n = require_arg(n, "round() ndigits")?;
@@ -177,12 +247,24 @@ pub fn round(py: Python<'_>, slf: &Sym, ndigits: Option<&Bound<'_, PyAny>>) -> P
 }
 
 /// The concrete value after converting by `op` (`int()`, `bool()`, ...), deciding a symbolic one
-/// through the owning ShapeEnv.
-pub fn concrete(py: Python<'_>, slf: &Sym, op: UnOp) -> PyResult<Py<PyAny>> {
-    let obj = unop(py, slf, op)?;
-    let sym =
-        crate::sym::as_sym(obj.bind(py)).ok_or_else(|| py_err(symcore_engine::EngineError::Type("internal".into())))?;
-    concretize(py, &sym, obj)
+/// through the owning ShapeEnv. `func` is the conversion's public callable.
+pub fn concrete(py: Python<'_>, obj: &Bound<'_, PyAny>, slf: &Sym, op: UnOp, func: Func) -> PyResult<Py<PyAny>> {
+    if mode_active() {
+        return dispatch(py, func, &[obj]);
+    }
+    let value = unop(py, slf, op)?;
+    let sym = crate::sym::as_sym(value.bind(py))
+        .ok_or_else(|| py_err(symcore_engine::EngineError::Type("internal".into())))?;
+    concretize(py, &sym, value)
+}
+
+/// `float(self)` of an int-like value: the concrete int, converted as Python converts ints.
+pub fn int_to_float(py: Python<'_>, obj: &Bound<'_, PyAny>, slf: &Sym) -> PyResult<Py<PyAny>> {
+    if mode_active() {
+        return dispatch(py, Func::Float, &[obj]);
+    }
+    let i = concrete(py, obj, slf, UnOp::ToInt, Func::Int)?;
+    Ok(PyFloat::type_object(py).call1((i,))?.unbind())
 }
 
 /// Generates the `#[pymethods]` block of a value class: the shared methods plus `$extra`.
@@ -190,45 +272,44 @@ macro_rules! sym_pymethods {
     // `SymInt` and `SymBool`: also the integer-only methods (bitwise operations, `__index__`).
     (int_like $ty:ident, $pyname:literal, { $($extra:tt)* }) => {
         $crate::methods::sym_pymethods!($ty, $pyname, {
-        fn __lshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::LShift, false)
+        fn __lshift__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::LShift, false)
         }
-        fn __rlshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::LShift, true)
+        fn __rlshift__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::LShift, true)
         }
-        fn __rshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::RShift, false)
+        fn __rshift__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::RShift, false)
         }
-        fn __rrshift__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::RShift, true)
+        fn __rrshift__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::RShift, true)
         }
-        fn __and__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::BitAnd, false)
+        fn __and__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::BitAnd, false)
         }
-        fn __rand__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::BitAnd, true)
+        fn __rand__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::BitAnd, true)
         }
-        fn __or__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::BitOr, false)
+        fn __or__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::BitOr, false)
         }
-        fn __ror__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::BitOr, true)
+        fn __ror__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::BitOr, true)
         }
-        fn __xor__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::BitXor, false)
+        fn __xor__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::BitXor, false)
         }
-        fn __rxor__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            $crate::methods::binop(py, &self.0, other, BinOp::BitXor, true)
+        fn __rxor__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+            $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::BitXor, true)
         }
-        fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-            $crate::methods::concrete(py, &self.0, UnOp::ToInt)
+        fn __int__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            $crate::methods::concrete(py, slf.as_any(), &slf.get().0, UnOp::ToInt, Func::Int)
         }
-        fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-            $crate::methods::concrete(py, &self.0, UnOp::ToInt)
+        fn __index__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            $crate::methods::concrete(py, slf.as_any(), &slf.get().0, UnOp::ToInt, Func::Index)
         }
-        fn __float__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-            let i = $crate::methods::concrete(py, &self.0, UnOp::ToInt)?;
-            Ok(pyo3::types::PyFloat::type_object(py).call1((i,))?.unbind())
+        fn __float__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+            $crate::methods::int_to_float(py, slf.as_any(), &slf.get().0)
         }
             $($extra)*
         });
@@ -236,94 +317,90 @@ macro_rules! sym_pymethods {
     ($ty:ident, $pyname:literal, { $($extra:tt)* }) => {
         #[pymethods]
         impl $ty {
-            fn __add__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::Add, false)
+            fn __add__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::Add, false)
             }
-            fn __radd__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::Add, true)
+            fn __radd__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::Add, true)
             }
-            fn __sub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::Sub, false)
+            fn __sub__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::Sub, false)
             }
-            fn __rsub__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::Sub, true)
+            fn __rsub__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::Sub, true)
             }
-            fn __mul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::Mul, false)
+            fn __mul__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::Mul, false)
             }
-            fn __rmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::Mul, true)
+            fn __rmul__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::Mul, true)
             }
-            fn __truediv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::TrueDiv, false)
+            fn __truediv__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::TrueDiv, false)
             }
-            fn __rtruediv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::TrueDiv, true)
+            fn __rtruediv__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::TrueDiv, true)
             }
-            fn __floordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::FloorDiv, false)
+            fn __floordiv__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::FloorDiv, false)
             }
-            fn __rfloordiv__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::FloorDiv, true)
+            fn __rfloordiv__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::FloorDiv, true)
             }
-            fn __mod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::Mod, false)
+            fn __mod__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::Mod, false)
             }
-            fn __rmod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::binop(py, &self.0, other, BinOp::Mod, true)
+            fn __rmod__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::binop(py, slf.as_any(), &slf.get().0, other, BinOp::Mod, true)
             }
-            fn __divmod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::divmod(py, &self.0, other, false)
+            fn __divmod__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::divmod(py, slf.as_any(), &slf.get().0, other, false)
             }
-            fn __rdivmod__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                $crate::methods::divmod(py, &self.0, other, true)
+            fn __rdivmod__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::methods::divmod(py, slf.as_any(), &slf.get().0, other, true)
             }
-            fn __pow__(
-                &self,
-                py: Python<'_>,
+            fn __pow__(slf: &Bound<'_, Self>, py: Python<'_>,
                 other: &Bound<'_, PyAny>,
                 modulo: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<Py<PyAny>> {
-                $crate::methods::pow_method(py, &self.0, other, modulo, false)
+                $crate::methods::pow_method(py, slf.as_any(), &slf.get().0, other, modulo, false)
             }
-            fn __rpow__(
-                &self,
-                py: Python<'_>,
+            fn __rpow__(slf: &Bound<'_, Self>, py: Python<'_>,
                 other: &Bound<'_, PyAny>,
                 modulo: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<Py<PyAny>> {
-                $crate::methods::pow_method(py, &self.0, other, modulo, true)
+                $crate::methods::pow_method(py, slf.as_any(), &slf.get().0, other, modulo, true)
             }
-            fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
-                $crate::methods::richcmp(py, &self.0, other, op)
+            fn __richcmp__(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+                $crate::methods::richcmp(py, slf.as_any(), &slf.get().0, other, op)
             }
-            fn __neg__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                $crate::methods::unop(py, &self.0, UnOp::Neg)
+            fn __neg__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unary_method(py, slf.as_any(), &slf.get().0, UnOp::Neg, Func::Neg)
             }
-            fn __pos__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                $crate::methods::unop(py, &self.0, UnOp::Pos)
+            fn __pos__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unary_method(py, slf.as_any(), &slf.get().0, UnOp::Pos, Func::Pos)
             }
-            fn __abs__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                $crate::methods::unop(py, &self.0, UnOp::Abs)
+            fn __abs__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unary_method(py, slf.as_any(), &slf.get().0, UnOp::Abs, Func::Abs)
             }
-            fn __floor__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                $crate::methods::unop(py, &self.0, UnOp::Floor)
+            fn __floor__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unary_method(py, slf.as_any(), &slf.get().0, UnOp::Floor, Func::Floor)
             }
-            fn __ceil__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                $crate::methods::unop(py, &self.0, UnOp::Ceil)
+            fn __ceil__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unary_method(py, slf.as_any(), &slf.get().0, UnOp::Ceil, Func::Ceil)
             }
-            fn __trunc__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                $crate::methods::unop(py, &self.0, UnOp::Trunc)
+            fn __trunc__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                $crate::methods::unary_method(py, slf.as_any(), &slf.get().0, UnOp::Trunc, Func::Trunc)
             }
             #[pyo3(signature = (ndigits=None))]
-            fn __round__(&self, py: Python<'_>, ndigits: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-                $crate::methods::round(py, &self.0, ndigits)
+            fn __round__(slf: &Bound<'_, Self>, py: Python<'_>, ndigits: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                $crate::methods::round(py, slf.as_any(), &slf.get().0, ndigits)
             }
-            fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
-                $crate::methods::concrete(py, &self.0, UnOp::ToBool)?.bind(py).is_truthy()
+            fn __bool__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<bool> {
+                $crate::methods::concrete(py, slf.as_any(), &slf.get().0, UnOp::ToBool, Func::Bool)?.bind(py).is_truthy()
             }
-            fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
-                self.0.hash(py)
+            fn __hash__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<isize> {
+                slf.get().0.hash(py)
             }
             fn __repr__(&self) -> PyResult<String> {
                 self.0.text()

@@ -2,9 +2,9 @@
 
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::type_object::PyTypeInfo;
 use symcore_engine::{BinOp, Term, UnOp};
 
+use crate::dispatch::Func;
 use crate::methods::sym_pymethods;
 use crate::sym::{constant_object, Sym};
 
@@ -22,7 +22,7 @@ sym_pymethods!(int_like PySymBool, "SymBool", {
         let obj = constant_object(py, |arena| Ok(Term::total(arena.boolean(value)?)))?;
         Ok(obj.bind(py).cast::<Self>()?.clone().unbind())
     }
-    fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        crate::methods::unop(py, &self.0, UnOp::Not)
+    fn __invert__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::methods::unary_method(py, slf.as_any(), &slf.get().0, UnOp::Not, Func::Invert)
     }
 });

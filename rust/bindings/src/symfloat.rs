@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 use symcore_engine::{BinOp, Term, UnOp};
 
+use crate::dispatch::Func;
 use crate::methods::sym_pymethods;
 use crate::sym::{constant_object, Sym};
 
@@ -20,10 +21,10 @@ sym_pymethods!(PySymFloat, "SymFloat", {
         let obj = constant_object(py, |arena| Ok(Term::total(arena.float(value)?)))?;
         Ok(obj.bind(py).cast::<Self>()?.clone().unbind())
     }
-    fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        crate::methods::concrete(py, &self.0, UnOp::ToInt)
+    fn __int__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::methods::concrete(py, slf.as_any(), &slf.get().0, UnOp::ToInt, Func::Int)
     }
-    fn __float__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        crate::methods::concrete(py, &self.0, UnOp::ToFloat)
+    fn __float__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::methods::concrete(py, slf.as_any(), &slf.get().0, UnOp::ToFloat, Func::Float)
     }
 });

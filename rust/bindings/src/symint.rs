@@ -2,9 +2,9 @@
 
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::type_object::PyTypeInfo;
 use symcore_engine::{BinOp, Term, UnOp};
 
+use crate::dispatch::Func;
 use crate::methods::sym_pymethods;
 use crate::sym::{constant_object, extract_integer, Sym};
 
@@ -23,7 +23,7 @@ sym_pymethods!(int_like PySymInt, "SymInt", {
         let obj = constant_object(py, |arena| Ok(Term::total(arena.int(v)?)))?;
         Ok(obj.bind(py).cast::<Self>()?.clone().unbind())
     }
-    fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        crate::methods::unop(py, &self.0, UnOp::Invert)
+    fn __invert__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        crate::methods::unary_method(py, slf.as_any(), &slf.get().0, UnOp::Invert, Func::Invert)
     }
 });
