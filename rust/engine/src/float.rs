@@ -47,7 +47,11 @@ fn ratio_to_f64(num: &BigUint, den: &BigUint) -> Option<f64> {
         // num/den < 2**(k+1) <= 2**-1076, under half the smallest subnormal.
         return Some(0.0);
     }
-    let at_least_2k = if k >= 0 { *num >= den << (k as u64) } else { (num << k.unsigned_abs()) >= *den };
+    let at_least_2k = if k >= 0 {
+        *num >= den << (k as u64)
+    } else {
+        (num << k.unsigned_abs()) >= *den
+    };
     if !at_least_2k {
         k -= 1;
     }
@@ -201,7 +205,9 @@ pub fn float_pow(a: f64, b: f64) -> Result<f64> {
     }
     let r = base.powf(b);
     if r.is_infinite() {
-        return Err(EngineError::Overflow("(34, 'Numerical result out of range')".to_owned()));
+        return Err(EngineError::Overflow(
+            "(34, 'Numerical result out of range')".to_owned(),
+        ));
     }
     Ok(if negate { -r } else { r })
 }

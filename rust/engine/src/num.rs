@@ -183,12 +183,20 @@ impl Integer {
 
     /// True for 0.
     pub fn is_zero(&self) -> bool {
-        matches!(self, Integer::Small(0))
+        match self {
+            Integer::Small(x) => *x == 0,
+            // Never true for a normalised value; checked anyway so a hand-built `Big(0)` cannot
+            // reach a big-integer division by zero.
+            Integer::Big(b) => b.is_zero(),
+        }
     }
 
     /// True for 1.
     pub fn is_one(&self) -> bool {
-        matches!(self, Integer::Small(1))
+        match self {
+            Integer::Small(x) => *x == 1,
+            Integer::Big(b) => b.is_one(),
+        }
     }
 
     /// True for values < 0.
@@ -487,6 +495,10 @@ impl Integer {
         if n > 1024 {
             return Err(overflow());
         }
+        if n <= 63 {
+            // Only for a hand-built, unnormalised `Big`.
+            return Ok(b.to_i64().map_or(0.0, |x| x as f64));
+        }
         // n > 63 here. Keep the top 55 bits (53 + guard + one sticky position) and fold every
         // lower bit into the sticky bit; the u64 -> f64 cast then rounds half to even exactly once.
         let drop = n - 55;
@@ -510,10 +522,14 @@ impl Integer {
     /// `Overflow("cannot convert float infinity to integer")`.
     pub fn from_f64(v: f64, mode: RoundMode) -> Result<Integer> {
         if v.is_nan() {
-            return Err(EngineError::InvalidValue("cannot convert float NaN to integer".to_owned()));
+            return Err(EngineError::InvalidValue(
+                "cannot convert float NaN to integer".to_owned(),
+            ));
         }
         if v.is_infinite() {
-            return Err(EngineError::Overflow("cannot convert float infinity to integer".to_owned()));
+            return Err(EngineError::Overflow(
+                "cannot convert float infinity to integer".to_owned(),
+            ));
         }
         let r = match mode {
             RoundMode::Floor => v.floor(),
@@ -708,7 +724,10 @@ mod tests {
     #[test]
     fn construction_and_predicates() {
         assert_eq!(Integer::from_bigint(BigInt::from(5)), Integer::Small(5));
-        assert!(matches!(Integer::from_bigint(BigInt::from(1u64 << 63)), Integer::Big(_)));
+        assert!(matches!(
+            Integer::from_bigint(BigInt::from(1u64 << 63)),
+            Integer::Big(_)
+        ));
         assert_eq!(Integer::from_bigint(BigInt::from(i64::MIN)), Integer::Small(i64::MIN));
         assert_eq!(int(TEN40).to_bigint().to_string(), TEN40);
         assert_eq!(Integer::Small(-3).to_bigint(), BigInt::from(-3));
@@ -723,10 +742,32 @@ mod tests {
             assert_eq!(int(s).signum(), sign, "{s}");
         }
         // Python int.bit_length()
-        for (s, bits) in [("0", 0), ("1", 1), ("-1", 1), ("255", 8), ("-256", 9), (MAX, 63), (MIN, 64), (TEN40, 133), (NEG2_100, 101)] {
+        for (s, bits) in [
+            ("0", 0),
+            ("1", 1),
+            ("-1", 1),
+            ("255", 8),
+            ("-256", 9),
+            (MAX, 63),
+            (MIN, 64),
+            (TEN40, 133),
+            (NEG2_100, 101),
+        ] {
             assert_eq!(int(s).bits(), bits, "{s}");
         }
         assert_eq!(Integer::from(-4), Integer::Small(-4));
+    }
+
+    #[test]
+    fn unnormalised_big_does_not_panic() {
+        let zero = Integer::Big(Box::new(BigInt::zero()));
+        let five = Integer::Big(Box::new(BigInt::from(5)));
+        assert!(zero.is_zero() && Integer::Big(Box::new(BigInt::one())).is_one());
+        assert_eq!(show(five.floordiv(&zero)), zd("integer division or modulo by zero"));
+        assert_eq!(show(five.modulo(&zero)), zd("integer modulo by zero"));
+        assert!(five.divmod(&zero).is_err() && five.pow_mod(&five, &zero).is_err());
+        assert_eq!(five.to_f64(), Ok(5.0));
+        assert_eq!(show(Ok(five.add(&Integer::ONE))), "6");
     }
 
     #[test]
@@ -761,8 +802,16 @@ mod tests {
             ("4294967296", "2147483648", "9223372036854775808"),
             ("4294967296", "4294967296", "18446744073709551616"),
             (TEN40, "0", "0"),
-            (TEN40, NEG2_100, "-12676506002282294014967032053760000000000000000000000000000000000000000"),
-            (NEG2_100, NEG2_100, "1606938044258990275541962092341162602522202993782792835301376"),
+            (
+                TEN40,
+                NEG2_100,
+                "-12676506002282294014967032053760000000000000000000000000000000000000000",
+            ),
+            (
+                NEG2_100,
+                NEG2_100,
+                "1606938044258990275541962092341162602522202993782792835301376",
+            ),
             ("-6", "7", "-42"),
         ];
         for (a, b, want) in mul {
@@ -775,7 +824,11 @@ mod tests {
             (MAX, "-9223372036854775807", MAX),
             ("-5", "5", "5"),
             ("0", "0", "0"),
-            (NEG2_100, "1267650600228229401496703205376", "1267650600228229401496703205376"),
+            (
+                NEG2_100,
+                "1267650600228229401496703205376",
+                "1267650600228229401496703205376",
+            ),
         ];
         for (a, neg, abs) in neg_abs {
             assert_eq!(show(Ok(int(a).neg())), neg, "-{a}");
@@ -796,7 +849,12 @@ mod tests {
             (MIN, "2", "-4611686018427387904", "0"),
             (MAX, "-1", "-9223372036854775807", "0"),
             (TEN40, "7", "1428571428571428571428571428571428571428", "4"),
-            ("-10000000000000000000000000000000000000000", "7", "-1428571428571428571428571428571428571429", "3"),
+            (
+                "-10000000000000000000000000000000000000000",
+                "7",
+                "-1428571428571428571428571428571428571429",
+                "3",
+            ),
             (TEN40, NEG2_100, "-7888609053", "-1001294322807664655583231868928"),
             (NEG2_100, "9223372036854775808", "-137438953472", "0"),
             ("5", TEN40, "0", "5"),
@@ -808,14 +866,23 @@ mod tests {
             assert_eq!(show(a.floordiv(&b)), q, "{a} // {b}");
             assert_eq!(show(a.modulo(&b)), r, "{a} % {b}");
             let (dq, dr) = a.divmod(&b).expect("divmod");
-            assert_eq!((dq.to_string(), dr.to_string()), (q.to_owned(), r.to_owned()), "divmod({a}, {b})");
+            assert_eq!(
+                (dq.to_string(), dr.to_string()),
+                (q.to_owned(), r.to_owned()),
+                "divmod({a}, {b})"
+            );
         }
         for a in ["0", "5", TEN40, MIN] {
-            assert_eq!(show(int(a).floordiv(&Integer::ZERO)), zd("integer division or modulo by zero"));
+            assert_eq!(
+                show(int(a).floordiv(&Integer::ZERO)),
+                zd("integer division or modulo by zero")
+            );
             assert_eq!(show(int(a).modulo(&Integer::ZERO)), zd("integer modulo by zero"));
             assert_eq!(
                 int(a).divmod(&Integer::ZERO).map(|_| ()),
-                Err(EngineError::DivisionByZero("integer division or modulo by zero".to_owned()))
+                Err(EngineError::DivisionByZero(
+                    "integer division or modulo by zero".to_owned()
+                ))
             );
         }
     }
@@ -848,7 +915,11 @@ mod tests {
             ("-2", 64, "18446744073709551616"),
             ("3", 40, "12157665459056928801"),
             ("10", 40, TEN40),
-            (NEG2_100, 2, "1606938044258990275541962092341162602522202993782792835301376"),
+            (
+                NEG2_100,
+                2,
+                "1606938044258990275541962092341162602522202993782792835301376",
+            ),
             ("7", 0, "1"),
             ("0", 0, "1"),
             (TEN40, 0, "1"),
@@ -877,7 +948,10 @@ mod tests {
         );
         assert!(matches!(int(TEN40).pow(1 << 20), Err(EngineError::TooLarge(_))));
         // At the limit: bits(2) * exp == MAX_INT_BITS is allowed.
-        assert_eq!(Integer::from(2).pow(MAX_INT_BITS / 2).map(|v| v.bits()), Ok(MAX_INT_BITS / 2 + 1));
+        assert_eq!(
+            Integer::from(2).pow(MAX_INT_BITS / 2).map(|v| v.bits()),
+            Ok(MAX_INT_BITS / 2 + 1)
+        );
     }
 
     #[test]
@@ -890,12 +964,22 @@ mod tests {
             ("-3", "5", "-7", "-5"),
             ("1267650600228229401496703205376", TEN40, MAX, "2"),
             (MIN, "3", MAX, "9223372036854775806"),
-            ("5", TEN40, "10000000000000000000000000000000000000001", "5033983756799177697861693044527067783449"),
+            (
+                "5",
+                TEN40,
+                "10000000000000000000000000000000000000001",
+                "5033983756799177697861693044527067783449",
+            ),
             ("0", "0", "5", "1"),
             ("0", "0", "1", "0"),
             ("2", "-1", "1", "0"),
             ("0", "-1", "-1", "0"),
-            ("3", "1267650600228229401496703205376", NEG2_100, "-1267650600228229401496703205375"),
+            (
+                "3",
+                "1267650600228229401496703205376",
+                NEG2_100,
+                "-1267650600228229401496703205375",
+            ),
             (MAX, MAX, "9223372036854775806", "1"),
             ("-1", "-1", TEN40, "9999999999999999999999999999999999999999"),
         ];
@@ -909,7 +993,9 @@ mod tests {
         for (b, m) in [("0", "5"), ("6", "9"), (TEN40, "-10")] {
             assert_eq!(
                 int(b).pow_mod(&int("-1"), &int(m)),
-                Err(EngineError::InvalidValue("base is not invertible for the given modulus".to_owned())),
+                Err(EngineError::InvalidValue(
+                    "base is not invertible for the given modulus".to_owned()
+                )),
                 "pow({b}, -1, {m})"
             );
         }
@@ -962,7 +1048,11 @@ mod tests {
             (NEG2_100, "101", "-1"),
             ("-1267650600228229401496703205377", "100", "-2"),
             (TEN40, "1180591620717411303424", "0"),
-            ("-10000000000000000000000000000000000000000", "1180591620717411303424", "-1"),
+            (
+                "-10000000000000000000000000000000000000000",
+                "1180591620717411303424",
+                "-1",
+            ),
             ("-5", "1000000000000000000000000000000", "-1"),
             ("5", "0", "5"),
         ];
@@ -974,9 +1064,17 @@ mod tests {
             assert_eq!(int("5").shr(&int(c)), Err(EngineError::NegativeShift));
             assert_eq!(Integer::ZERO.shl(&int(c)), Err(EngineError::NegativeShift));
         }
-        assert!(matches!(Integer::ONE.shl(&Integer::from(MAX_INT_BITS as i64)), Err(EngineError::TooLarge(_))));
+        assert!(matches!(
+            Integer::ONE.shl(&Integer::from(MAX_INT_BITS as i64)),
+            Err(EngineError::TooLarge(_))
+        ));
         assert!(matches!(Integer::ONE.shl(&int(TEN40)), Err(EngineError::TooLarge(_))));
-        assert_eq!(Integer::ONE.shl(&Integer::from(MAX_INT_BITS as i64 - 1)).map(|v| v.bits()), Ok(MAX_INT_BITS));
+        assert_eq!(
+            Integer::ONE
+                .shl(&Integer::from(MAX_INT_BITS as i64 - 1))
+                .map(|v| v.bits()),
+            Ok(MAX_INT_BITS)
+        );
     }
 
     #[test]
@@ -987,7 +1085,13 @@ mod tests {
             (MIN, MAX, "0", "-1", "-1"),
             (NEG2_100, "1267650600228229401496703205375", "0", "-1", "-1"),
             (NEG2_100, "-1", NEG2_100, "-1", "1267650600228229401496703205375"),
-            (TEN40, "-10000000000000000000000000000000000000000", "1099511627776", "-1099511627776", "-2199023255552"),
+            (
+                TEN40,
+                "-10000000000000000000000000000000000000000",
+                "1099511627776",
+                "-1099511627776",
+                "-2199023255552",
+            ),
             (
                 "-1267650600228229401496703205377",
                 "18446744073709551619",
@@ -1022,7 +1126,10 @@ mod tests {
             (int("9007199254740993"), 9007199254740992.0),
             (int("18014398509481987"), 1.8014398509481988e16),
             (two_1024_minus_2_971.clone().unwrap_or(Integer::ZERO), f64::MAX),
-            (two_1024_minus_2_971.map(|v| v.neg()).unwrap_or(Integer::ZERO), -f64::MAX),
+            (
+                two_1024_minus_2_971.map(|v| v.neg()).unwrap_or(Integer::ZERO),
+                -f64::MAX,
+            ),
             (int(MAX), 9.223372036854776e18),
             (int(MIN), -9.223372036854776e18),
             (int(TEN40), 1e40),
@@ -1054,10 +1161,28 @@ mod tests {
             (1.5, "1", "2", "1", "2"),
             (-1.5, "-2", "-1", "-1", "-2"),
             (-0.0, "0", "0", "0", "0"),
-            (9.223372036854776e18, "9223372036854775808", "9223372036854775808", "9223372036854775808", "9223372036854775808"),
+            (
+                9.223372036854776e18,
+                "9223372036854775808",
+                "9223372036854775808",
+                "9223372036854775808",
+                "9223372036854775808",
+            ),
             (-9.223372036854776e18, MIN, MIN, MIN, MIN),
-            (1e19, "10000000000000000000", "10000000000000000000", "10000000000000000000", "10000000000000000000"),
-            (9.223372036854775e18, "9223372036854774784", "9223372036854774784", "9223372036854774784", "9223372036854774784"),
+            (
+                1e19,
+                "10000000000000000000",
+                "10000000000000000000",
+                "10000000000000000000",
+                "10000000000000000000",
+            ),
+            (
+                9.223372036854775e18,
+                "9223372036854774784",
+                "9223372036854774784",
+                "9223372036854774784",
+                "9223372036854774784",
+            ),
             (3.7, "3", "4", "3", "4"),
             (-3.7, "-4", "-3", "-3", "-4"),
             (5e-324, "0", "1", "0", "0"),
@@ -1074,12 +1199,16 @@ mod tests {
             assert_eq!(show(Integer::from_f64(-1e300, mode)), format!("-{e300}"));
             assert_eq!(
                 Integer::from_f64(f64::NAN, mode),
-                Err(EngineError::InvalidValue("cannot convert float NaN to integer".to_owned()))
+                Err(EngineError::InvalidValue(
+                    "cannot convert float NaN to integer".to_owned()
+                ))
             );
             for inf in [f64::INFINITY, f64::NEG_INFINITY] {
                 assert_eq!(
                     Integer::from_f64(inf, mode),
-                    Err(EngineError::Overflow("cannot convert float infinity to integer".to_owned()))
+                    Err(EngineError::Overflow(
+                        "cannot convert float infinity to integer".to_owned()
+                    ))
                 );
             }
         }
@@ -1105,7 +1234,11 @@ mod tests {
             (MAX, "-20", "0"),
             (TEN40, "-40", TEN40),
             ("50000000000000000000000000000000000000000", "-41", "0"),
-            ("150000000000000000000000000000000000000000", "-41", "200000000000000000000000000000000000000000"),
+            (
+                "150000000000000000000000000000000000000000",
+                "-41",
+                "200000000000000000000000000000000000000000",
+            ),
             ("10000000000000000000500000000000000000000", "-21", TEN40),
             (NEG2_100, "-10", "-1267650600228229401500000000000"),
             ("7", "3", "7"),
@@ -1144,7 +1277,22 @@ mod tests {
         }
         assert_eq!(Integer::parse_decimal(MAX), Some(Integer::Small(i64::MAX)));
         assert_eq!(Integer::parse_decimal(MIN), Some(Integer::Small(i64::MIN)));
-        for bad in ["", "-", "+5", " 5", "5 ", "1__0", "_1", "1_", "-_1", "1e5", "0x10", "--1", "1.0", "\u{661}\u{662}"] {
+        for bad in [
+            "",
+            "-",
+            "+5",
+            " 5",
+            "5 ",
+            "1__0",
+            "_1",
+            "1_",
+            "-_1",
+            "1e5",
+            "0x10",
+            "--1",
+            "1.0",
+            "\u{661}\u{662}",
+        ] {
             assert_eq!(Integer::parse_decimal(bad), None, "{bad:?}");
         }
         assert_eq!(format!("{:>6}", Integer::from(-42)), "   -42");
