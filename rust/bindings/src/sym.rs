@@ -17,18 +17,29 @@ use crate::symbool::PySymBool;
 use crate::symfloat::PySymFloat;
 use crate::symint::PySymInt;
 
-/// Most result objects an environment keeps for reuse; past this the cache starts over.
-const MAX_CACHED_OBJECTS: usize = 1 << 20;
+/// Slots of the result-object cache (a power of two).
+const OBJECT_SLOTS: usize = 1 << 14;
+
+/// Key of a cached result object: `(op, a, b)`.
+pub type ObjectKey = (u8, Term, Term);
 
 /// An arena plus the Python objects of recent results, behind one lock.
 #[derive(Default)]
 pub struct Store {
     arena: Arena,
-    /// The Python object of each memoised binary operation `(op, a, b)`: because expressions are
-    /// hash-consed, a repeated operation returns the object it returned before (values are
-    /// immutable), which costs one hash lookup instead of an allocation. These objects point back
-    /// at the environment, so the owner clears the cache when it dies ([`EnvCore::clear_objects`]).
-    objects: FxHashMap<(u8, Term, Term), Py<PyAny>>,
+    /// A direct-mapped cache of the Python objects of recent operations `(op, a, b)`: because
+    /// expressions are hash-consed, a repeated operation returns the object it returned before
+    /// (values are immutable), which costs one probe instead of an allocation. Fixed size, so it
+    /// stays in cache and memory stays bounded; a colliding entry is simply replaced. The objects
+    /// point back at the environment, so the owner clears the cache when it dies
+    /// ([`EnvCore::clear_objects`]).
+    objects: Vec<Option<(ObjectKey, Py<PyAny>)>>,
+}
+
+fn slot_of(key: &ObjectKey) -> usize {
+    use std::hash::BuildHasher;
+    // Truncating the 64-bit hash is intended: only the low bits pick the slot.
+    (rustc_hash::FxBuildHasher.hash_one(key) as usize) & (OBJECT_SLOTS - 1)
 }
 
 impl std::ops::Deref for Store {
@@ -46,25 +57,22 @@ impl std::ops::DerefMut for Store {
 
 impl Store {
     /// The cached object of `(op, a, b)`.
-    pub fn cached(&self, py: Python<'_>, key: &(u8, Term, Term)) -> Option<Py<PyAny>> {
-        self.objects.get(key).map(|o| o.clone_ref(py))
+    pub fn cached(&self, py: Python<'_>, key: &ObjectKey) -> Option<Py<PyAny>> {
+        match self.objects.get(slot_of(key)) {
+            Some(Some((k, obj))) if k == key => Some(obj.clone_ref(py)),
+            _ => None,
+        }
     }
 
-    /// Remembers the object of `(op, a, b)`.
-    /// Returns what must be dropped once the lock is released (dropping objects can run Python).
+    /// Remembers the object of `(op, a, b)`; returns the object it displaced, which the caller
+    /// drops once the lock is released.
     #[must_use]
-    pub fn remember(
-        &mut self,
-        key: (u8, Term, Term),
-        obj: Py<PyAny>,
-    ) -> Option<FxHashMap<(u8, Term, Term), Py<PyAny>>> {
-        let old = if self.objects.len() >= MAX_CACHED_OBJECTS {
-            Some(std::mem::take(&mut self.objects))
-        } else {
-            None
-        };
-        let _previous = self.objects.insert(key, obj);
-        old
+    pub fn remember(&mut self, key: ObjectKey, obj: Py<PyAny>) -> Option<Py<PyAny>> {
+        if self.objects.is_empty() {
+            self.objects.resize_with(OBJECT_SLOTS, || None);
+        }
+        let slot = slot_of(&key);
+        self.objects.get_mut(slot).and_then(|s| s.replace((key, obj))).map(|(_, old)| old)
     }
 }
 
