@@ -13,14 +13,23 @@ from symcore.errors import (
     SymbolError,
     UnboundSymbolError,
 )
+from symcore.graph import Graph, GraphError, GraphModule, Interpreter, Node
+from symcore.proxy import MissingProxyError, ProxySymDispatchMode, SymbolicTracer, trace_symbolic
 from symcore.shape_env import Guard, ShapeEnv, SymValue
 
 __all__ = [
     "DataDependentError",
     "ExpressionTooLargeError",
+    "Graph",
+    "GraphError",
+    "GraphModule",
     "Guard",
+    "Interpreter",
+    "MissingProxyError",
     "MixedEnvironmentsError",
+    "Node",
     "ParseError",
+    "ProxySymDispatchMode",
     "ShapeEnv",
     "SymBool",
     "SymDispatchMode",
@@ -28,6 +37,7 @@ __all__ = [
     "SymInt",
     "SymValue",
     "SymbolError",
+    "SymbolicTracer",
     "UnboundSymbolError",
     "active_modes",
     "sym_float",
@@ -36,4 +46,5 @@ __all__ = [
     "sym_max",
     "sym_min",
     "sym_not",
+    "trace_symbolic",
 ]

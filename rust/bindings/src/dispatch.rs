@@ -12,7 +12,7 @@ use std::cell::{Cell, RefCell};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+use pyo3::types::{PyDict, PyList, PyModule, PyTuple, PyType};
 use symcore_engine::BinOp;
 
 use crate::sym::borrow_sym;
@@ -70,6 +70,8 @@ const FUNCS: &[(&str, &str)] = &[
     ("symcore._core", "sym_ite"),
     ("symcore._core", "sym_float"),
     ("symcore._core", "sym_int"),
+    ("builtins", "max"),
+    ("builtins", "min"),
 ];
 
 /// An interceptable operation (an index into [`FUNCS`]).
@@ -114,6 +116,10 @@ pub enum Func {
     SymIte,
     SymFloat,
     SymInt,
+    /// `builtins.max` (for plain arguments of `sym_max`; never dispatched).
+    BuiltinMax,
+    /// `builtins.min`.
+    BuiltinMin,
 }
 
 impl Func {
@@ -143,16 +149,37 @@ impl Func {
         }
     }
 
-    fn callable<'py>(self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyAny>> {
-        static TABLE: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
-        let table = TABLE.get_or_try_init(py, || {
-            FUNCS
-                .iter()
-                .map(|(m, name)| Ok(py.import(*m)?.getattr(*name)?.unbind()))
-                .collect::<PyResult<Vec<_>>>()
-        })?;
-        Ok(table[self as usize].bind(py))
+    /// The public callable (filled by [`init`] when the module is imported).
+    pub fn callable<'py>(self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyAny>> {
+        let table = TABLE
+            .get(py)
+            .ok_or_else(|| PyRuntimeError::new_err("symcore._core is not initialised"))?;
+        table
+            .get(self as usize)
+            .map(|f| f.bind(py))
+            .ok_or_else(|| PyRuntimeError::new_err("symcore: unknown operation"))
     }
+}
+
+static TABLE: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
+
+/// Looks up every callable in [`FUNCS`] once, while the module is imported: importing later could
+/// happen inside generated code whose globals have no `__import__`.
+pub fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = module.py();
+    let funcs = FUNCS
+        .iter()
+        .map(|(m, name)| {
+            let owner = if *m == "symcore._core" {
+                module.clone()
+            } else {
+                py.import(*m)?
+            };
+            Ok(owner.getattr(*name)?.unbind())
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let _ = TABLE.set(py, funcs);
+    Ok(())
 }
 
 /// Calls the innermost mode's `__sym_dispatch__(func, types, args, {})`, with that mode popped

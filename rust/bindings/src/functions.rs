@@ -12,7 +12,14 @@ fn any_sym(args: &[Bound<'_, PyAny>]) -> bool {
 }
 
 fn builtin<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    py.import("builtins")?.getattr(name)
+    let func = match name {
+        "max" => Func::BuiltinMax,
+        "min" => Func::BuiltinMin,
+        "bool" => Func::Bool,
+        "float" => Func::Float,
+        _ => Func::Int,
+    };
+    Ok(func.callable(py)?.clone())
 }
 
 fn min_max(py: Python<'_>, args: &Bound<'_, PyTuple>, is_max: bool) -> PyResult<Py<PyAny>> {

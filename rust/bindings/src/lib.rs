@@ -11,10 +11,8 @@ mod symbool;
 mod symfloat;
 mod symint;
 
-use pyo3::prelude::*;
-
 /// Native core of symcore: symbolic ints, bools and floats over a Rust expression engine.
-#[pymodule]
+#[pyo3::pymodule]
 mod _core {
     #[pymodule_export]
     use super::dispatch::{active_modes, pop_mode, push_mode};
@@ -33,4 +31,9 @@ mod _core {
     use super::symfloat::PySymFloat;
     #[pymodule_export]
     use super::symint::PySymInt;
+
+    #[pymodule_init]
+    fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+        super::dispatch::init(m)
+    }
 }

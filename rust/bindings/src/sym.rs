@@ -72,7 +72,10 @@ impl Store {
             self.objects.resize_with(OBJECT_SLOTS, || None);
         }
         let slot = slot_of(&key);
-        self.objects.get_mut(slot).and_then(|s| s.replace((key, obj))).map(|(_, old)| old)
+        self.objects
+            .get_mut(slot)
+            .and_then(|s| s.replace((key, obj)))
+            .map(|(_, old)| old)
     }
 }
 
