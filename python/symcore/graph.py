@@ -238,6 +238,7 @@ class _Namespace:
         self._reserved = reserved
         self._used: set[str] = set()
         self._counters: dict[str, int] = {}
+        self._bases: dict[str, str] = {}  # candidate -> sanitised base (tracers repeat candidates)
 
     @staticmethod
     def sanitize(candidate: str) -> str:
@@ -253,15 +254,19 @@ class _Namespace:
 
     def create_name(self, candidate: str) -> str:
         """A fresh safe name derived from ``candidate``; it is marked used."""
-        base = self.sanitize(candidate)
-        if base not in self._used and self.is_safe(base):
+        base = self._bases.get(candidate)
+        if base is None:
+            base = self._bases[candidate] = self.sanitize(candidate)
+        # `sanitize` always yields an ASCII identifier, and so does `base` plus a `_N` suffix:
+        # only the reserved-name check is left to do.
+        if base not in self._used and base not in self._reserved:
             self._used.add(base)
             return base
         i = self._counters.get(base, 0)
         while True:
             i += 1
             name = f"{base}_{i}"
-            if name not in self._used and self.is_safe(name):
+            if name not in self._used and name not in self._reserved:
                 break
         self._counters[base] = i
         self._used.add(name)
@@ -524,6 +529,22 @@ class Node:
 
     def _update(self, args: object, kwargs: object) -> None:
         """Validate and copy new args/kwargs first, then move ``users`` entries (all or nothing)."""
+        if type(args) is tuple and not kwargs and not self._args and not self._kwargs:
+            # Fast path for a fresh node with flat positional args (what tracers create): one pass.
+            inputs: list[Node] = []
+            for a in args:
+                kind = type(a)
+                if kind is Node:
+                    self._check_input(a)  # type: ignore[arg-type]
+                    inputs.append(a)  # type: ignore[arg-type]
+                elif kind not in _LITERAL_TYPES:
+                    break
+            else:
+                self._args = args  # type: ignore[assignment]  # tuples are immutable: no copy needed
+                self._kwargs = {}
+                for node in inputs:
+                    node.users[self] = None
+                return
         if type(args) not in (tuple, list):
             raise GraphError(f"{self!r}: args must be a tuple, got {type(args).__qualname__}")
         if not isinstance(kwargs, Mapping):
@@ -740,7 +761,8 @@ class Graph:
         _check_target(op, target)
         if name is not None and not isinstance(name, str):
             raise GraphError(f"node name must be a str, got {type(name).__qualname__}")
-        if op == "output" and any(n.op == "output" for n in reversed(self.nodes)):
+        if op == "output" and self._root._prev.op == "output":
+            # An output node is always kept last, so checking the last node is enough.
             raise GraphError("the graph already has an output node")
         if self._anchor._erased:
             raise GraphError(f"the insertion point {self._anchor!r} was erased")

@@ -124,10 +124,12 @@ class SymbolicTracer:
         """The graph argument for a Python value: constants become literals, symbolic values their
         nodes (rebuilt from their symbols' nodes when they have none), containers are mapped."""
         if isinstance(value, _SYM_TYPES):
+            node = self._nodes.get(value.key())
+            if node is not None:
+                return node
             if value.is_constant:
                 return value.hint
-            node = self.node_of(value)
-            return node if node is not None else self._rebuild(value)
+            return self._rebuild(value)
         if isinstance(value, tuple):
             return tuple(self.arg(v) for v in value)
         if isinstance(value, list):
@@ -146,13 +148,16 @@ class SymbolicTracer:
                 if isinstance(v, _SYM_TYPES) and not v.is_constant and self.node_of(v) is None:
                     self.bind(v, self.graph.call_function(operator.getitem, (node, i)))
             return
-        if not isinstance(out, _SYM_TYPES) or out.is_constant or self.node_of(out) is not None:
+        if not isinstance(out, _SYM_TYPES):
             return
-        self._nodes[out.key()] = self._call(func, args, kwargs)
+        key = out.key()
+        if key in self._nodes or out.is_constant:
+            return
+        self._nodes[key] = self._call(func, args, kwargs)
 
     def _call(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Node:
-        mapped_args = tuple(self.arg(a) for a in args)
-        mapped_kwargs = {k: self.arg(v) for k, v in kwargs.items()}
+        mapped_args = tuple([self.arg(a) for a in args])
+        mapped_kwargs = {k: self.arg(v) for k, v in kwargs.items()} if kwargs else None
         return self.graph.call_function(func, mapped_args, mapped_kwargs)
 
     def _rebuild(self, value: SymInt | SymBool | SymFloat) -> Node:
