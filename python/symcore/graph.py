@@ -534,13 +534,13 @@ class Node:
             inputs: list[Node] = []
             for a in args:
                 kind = type(a)
-                if kind is Node:
-                    self._check_input(a)  # type: ignore[arg-type]
-                    inputs.append(a)  # type: ignore[arg-type]
+                if isinstance(a, Node) and kind is Node:
+                    self._check_input(a)
+                    inputs.append(a)
                 elif kind not in _LITERAL_TYPES:
                     break
             else:
-                self._args = args  # type: ignore[assignment]  # tuples are immutable: no copy needed
+                self._args = args  # tuples are immutable: no copy needed
                 self._kwargs = {}
                 for node in inputs:
                     node.users[self] = None
