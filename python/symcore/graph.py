@@ -107,6 +107,7 @@ _registry_lock = threading.Lock()
 _TARGETS: dict[str, Callable[..., Any]] = {}
 # Keyed by id(): callables need not be hashable; _TARGETS keeps each one alive, so ids are stable.
 _TARGET_NAMES: dict[int, str] = {}
+_CANDIDATES: dict[int, tuple[object, str]] = {}  # id(target) -> (target, default name) for call_function
 _QUALNAME_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -142,6 +143,7 @@ def register_target(qualname: str, fn: Callable[..., Any]) -> None:
             raise ValueError(f"{fn!r} is already registered as {other!r}")
         _TARGETS[qualname] = fn
         _TARGET_NAMES[id(fn)] = qualname
+        _CANDIDATES.pop(id(fn), None)  # its default node name may change with the registration
 
 
 def target_name(fn: Callable[..., Any]) -> str:
@@ -768,7 +770,8 @@ class Graph:
             raise GraphError(f"the insertion point {self._anchor!r} was erased")
         node = Node(self, "", op, target, args, kwargs)  # validates before touching anything
         try:
-            _check_op_shape(op, node.args, node.kwargs)
+            if op != "call_function":
+                _check_op_shape(op, node.args, node.kwargs)
             if exact:
                 assert name is not None
                 self._namespace.reserve(name)
@@ -1184,12 +1187,22 @@ def _same(a: object, b: object) -> bool:
 
 def _default_candidate(op: str, target: object) -> str:
     if op == "call_function":
-        name = _TARGET_NAMES.get(id(target))
-        if name is not None and _TARGETS.get(name) is target:
-            return name.rsplit(".", 1)[-1]
-        short = getattr(target, "__name__", None)
-        return short if isinstance(short, str) else type(target).__name__
+        cached = _CANDIDATES.get(id(target))
+        if cached is not None and cached[0] is target:
+            return cached[1]
+        candidate = _default_call_candidate(target)
+        if len(_CANDIDATES) < 4096:
+            _CANDIDATES[id(target)] = (target, candidate)
+        return candidate
     return target if isinstance(target, str) else op
+
+
+def _default_call_candidate(target: object) -> str:
+    name = _TARGET_NAMES.get(id(target))
+    if name is not None and _TARGETS.get(name) is target:
+        return name.rsplit(".", 1)[-1]
+    short = getattr(target, "__name__", None)
+    return short if isinstance(short, str) else type(target).__name__
 
 
 def _dot_quote(text: str) -> str:

@@ -86,7 +86,7 @@ fn binop_fast(
     let mut arena = slf.env.arena.lock();
     let o = match (other_term, small) {
         (Some(t), _) => t,
-        (None, Some(v)) => arena.int_term(v).map_err(py_err)?,
+        (None, Some(v)) => arena.small_int_term(v).map_err(py_err)?,
         (None, None) => return Ok(None),
     };
     let (a, b) = if reflected { (o, slf.term) } else { (slf.term, o) };

@@ -56,6 +56,7 @@ pub struct Arena {
     symbol_nodes: Vec<ExprId>,
     by_name: FxHashMap<Box<str>, SymbolId>,
     pub(crate) op_memo: FxHashMap<OpKey, Term>,
+    small_ints: Vec<Option<ExprId>>,
     pub(crate) hints: Vec<HintSlot>,
 }
 
@@ -141,7 +142,36 @@ impl Arena {
 
     /// The constant `v` as a total term.
     pub fn int_term(&mut self, v: impl Into<Integer>) -> Result<Term> {
-        Ok(Term::total(self.int(v.into())?))
+        match v.into() {
+            Integer::Small(v) => self.small_int_term(v),
+            big => Ok(Term::total(self.int(big)?)),
+        }
+    }
+
+    /// The constant `v` as a total term; small values come from a direct table (the constants
+    /// of shape code: strides, kernel sizes, `x % 8`) without hashing.
+    pub fn small_int_term(&mut self, v: i64) -> Result<Term> {
+        const LO: i64 = -256;
+        const HI: i64 = 4096;
+        let Some(slot) = v
+            .checked_sub(LO)
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|_| v < HI)
+        else {
+            return Ok(Term::total(self.int(Integer::Small(v))?));
+        };
+        if let Some(Some(id)) = self.small_ints.get(slot) {
+            return Ok(Term::total(*id));
+        }
+        let id = self.int(Integer::Small(v))?;
+        if self.small_ints.is_empty() {
+            // HI - LO is a small positive constant.
+            self.small_ints.resize((HI - LO) as usize, None);
+        }
+        if let Some(entry) = self.small_ints.get_mut(slot) {
+            *entry = Some(id);
+        }
+        Ok(Term::total(id))
     }
 
     /// The boolean constant `v`.
