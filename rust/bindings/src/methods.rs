@@ -27,13 +27,25 @@ pub fn binop(
     reflected: bool,
 ) -> PyResult<Py<PyAny>> {
     if mode_active() {
-        if extract_arg(other)?.is_none() {
-            return Ok(py.NotImplemented());
-        }
-        let args = if reflected { [other, obj] } else { [obj, other] };
-        return dispatch(py, Func::of_binop(op), &args);
+        return dispatch_binary(py, Func::of_binop(op), obj, other, reflected);
     }
     binop_native(py, slf, other, op, reflected)
+}
+
+/// Hands a binary operation to the active mode, operands in call order; `NotImplemented` for a
+/// foreign `other` (so Python tries the other operand's method, and the mode never sees it).
+fn dispatch_binary(
+    py: Python<'_>,
+    func: Func,
+    obj: &Bound<'_, PyAny>,
+    other: &Bound<'_, PyAny>,
+    reflected: bool,
+) -> PyResult<Py<PyAny>> {
+    if extract_arg(other)?.is_none() {
+        return Ok(py.NotImplemented());
+    }
+    let args = if reflected { [other, obj] } else { [obj, other] };
+    dispatch(py, func, &args)
 }
 
 /// [`binop`] without the mode check.
@@ -175,11 +187,7 @@ pub fn divmod(
     reflected: bool,
 ) -> PyResult<Py<PyAny>> {
     if mode_active() {
-        if extract_arg(other)?.is_none() {
-            return Ok(py.NotImplemented());
-        }
-        let args = if reflected { [other, obj] } else { [obj, other] };
-        return dispatch(py, Func::Divmod, &args);
+        return dispatch_binary(py, Func::Divmod, obj, other, reflected);
     }
     let q = binop_native(py, slf, other, BinOp::FloorDiv, reflected)?;
     if q.is(py.NotImplemented()) {

@@ -332,13 +332,7 @@ impl Arena {
                 break self.int(Integer::ZERO)?;
             }
             // (d·x) // (d·k') == x // k' for d = gcd(rest, r0, k).
-            let d = rest.iter().fold(r0.gcd(&k), |g, (_, tc)| g.gcd(tc));
-            let k2 = k.floordiv(&d)?;
-            let r0 = r0.floordiv(&d)?;
-            let rest = rest
-                .into_iter()
-                .map(|(t, tc)| Ok((t, tc.floordiv(&d)?)))
-                .collect::<Result<Vec<_>>>()?;
+            let (_, k2, r0, rest) = divide_out_gcd(&k, &r0, rest)?;
             if k2.is_one() {
                 break self.make_sum(r0, rest)?;
             }
@@ -406,13 +400,7 @@ impl Arena {
             return self.int(r0);
         }
         // (d·x) % (d·k') == d·(x % k') for d = gcd(rest, r0, k).
-        let d = rest.iter().fold(r0.gcd(k), |g, (_, tc)| g.gcd(tc));
-        let k2 = k.floordiv(&d)?;
-        let r0 = r0.floordiv(&d)?;
-        let rest = rest
-            .into_iter()
-            .map(|(t, tc)| Ok((t, tc.floordiv(&d)?)))
-            .collect::<Result<Vec<_>>>()?;
+        let (d, k2, r0, rest) = divide_out_gcd(k, &r0, rest)?;
         let r = self.make_sum(r0, rest)?;
         let m = if k2.is_one() {
             self.int(Integer::ZERO)?
@@ -572,6 +560,19 @@ impl Arena {
     }
 }
 
+/// `(d, k / d, r0 / d, rest / d)` for `d = gcd(k, r0, coefficients of rest)`.
+type Reduced = (Integer, Integer, Integer, Vec<(ExprId, Integer)>);
+
+/// For `r0 + Σ rest` over a divisor `k`: divides everything by the common gcd.
+fn divide_out_gcd(k: &Integer, r0: &Integer, rest: Vec<(ExprId, Integer)>) -> Result<Reduced> {
+    let d = rest.iter().fold(r0.gcd(k), |g, (_, tc)| g.gcd(tc));
+    let rest = rest
+        .into_iter()
+        .map(|(t, tc)| Ok((t, tc.floordiv(&d)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((d.clone(), k.floordiv(&d)?, r0.floordiv(&d)?, rest))
+}
+
 fn is_even(n: &Integer) -> bool {
     n.bitand(&Integer::ONE).is_zero()
 }
@@ -585,8 +586,9 @@ fn int_too_large() -> EngineError {
 }
 
 /// Number of monomials in the expansion of a `t`-term sum to the power `n`, C(t+n-1, n),
-/// saturating once past [`MAX_EXPAND_TERMS`].
-fn multinomial_terms(t: usize, n: u32) -> usize {
+/// saturating once past [`MAX_EXPAND_TERMS`]. The printer uses the same bound to know which
+/// powers of sums stayed unexpanded.
+pub(crate) fn multinomial_terms(t: usize, n: u32) -> usize {
     if t <= 1 {
         return 1;
     }

@@ -23,7 +23,7 @@ use crate::arena::Arena;
 use crate::error::{EngineError, Result};
 use crate::float::float_repr;
 use crate::id::ExprId;
-use crate::int_ops::MAX_EXPAND_TERMS;
+use crate::int_ops::{multinomial_terms, MAX_EXPAND_TERMS};
 use crate::node::{BitOp, CmpOp, FloatOp, Node};
 use crate::num::{Integer, RoundMode};
 
@@ -184,22 +184,6 @@ fn reachable(arena: &Arena, root: ExprId) -> Vec<ExprId> {
     let mut ids: Vec<ExprId> = seen.into_iter().collect();
     ids.sort_unstable();
     ids
-}
-
-/// Number of monomials in `(t-term sum) ** n`, saturating past [`MAX_EXPAND_TERMS`]. Mirrors the
-/// bound `pow_const` uses to decide whether a power of a sum is expanded.
-fn multinomial_terms(t: usize, n: u32) -> usize {
-    if t <= 1 {
-        return 1;
-    }
-    let mut acc: usize = 1;
-    for i in 1..=n as usize {
-        acc = acc.saturating_mul(t + i - 1) / i;
-        if acc > MAX_EXPAND_TERMS {
-            return usize::MAX;
-        }
-    }
-    acc
 }
 
 /// Number of terms of the linear view of a sum (its constant counts as one).
