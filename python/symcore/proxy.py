@@ -97,17 +97,60 @@ _CALLS: dict[str, Callable[..., Any]] = {
 }
 
 
+class _Pending(list):  # type: ignore[type-arg]
+    """An operation recorded but not yet turned into a node (see :attr:`SymbolicTracer.graph`):
+    ``[func, args, kwargs, node]``. A list subclass because building one is several times cheaper
+    than a class instance, and recording is the hot path of tracing."""
+
+    __slots__ = ()
+
+
+def _resolve(arg: Any) -> Argument:
+    """``arg`` with every pending operation replaced by its (already created) node."""
+    kind = type(arg)
+    if kind is _Pending:
+        node = arg[3]
+        assert node is not None, "pending operations are created in recording order"
+        return node  # type: ignore[no-any-return]
+    if kind is tuple:
+        return tuple(_resolve(a) for a in arg)
+    if kind is list:
+        return [_resolve(a) for a in arg]
+    if kind is dict:
+        return {k: _resolve(v) for k, v in arg.items()}
+    return arg  # type: ignore[no-any-return]
+
+
 class SymbolicTracer:
     """Owns the graph being built and the map from values to the nodes that compute them.
 
-    Attributes:
-        graph: The graph recorded so far.
+    Recording is buffered: an operation is first stored as a light record, and the graph's nodes
+    are created — in recording order — the next time anyone looks at :attr:`graph` or asks for a
+    node. Recording inside the traced code then costs a few dictionary operations instead of a
+    node construction.
     """
 
     def __init__(self, graph: Graph | None = None) -> None:
-        self.graph = graph if graph is not None else Graph()
-        self._nodes: dict[tuple[object, ...], Node] = {}
+        self._graph = graph if graph is not None else Graph()
+        self._nodes: dict[tuple[object, ...], Node | _Pending] = {}
+        self._pending: list[_Pending] = []
         self._symbols: dict[str, Node] = {}
+
+    @property
+    def graph(self) -> Graph:
+        """The graph recorded so far (creating the nodes of operations recorded since the last look)."""
+        self._flush()
+        return self._graph
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        call = self._graph.call_function
+        for p in pending:
+            func, args, kwargs, _ = p
+            kw = {k: _resolve(v) for k, v in kwargs.items()} if kwargs else None
+            p[3] = call(func, tuple([_resolve(a) for a in args]), kw)
 
     def bind(self, value: SymInt | SymBool | SymFloat, node: Node) -> None:
         """Declares that ``node`` computes ``value`` (e.g. a placeholder for an input symbol)."""
@@ -118,47 +161,68 @@ class SymbolicTracer:
 
     def node_of(self, value: SymInt | SymBool | SymFloat) -> Node | None:
         """The node recorded for ``value``, if any."""
-        return self._nodes.get(value.key())
+        ref = self._nodes.get(value.key())
+        if type(ref) is _Pending:
+            self._flush()
+            return ref[3]  # type: ignore[no-any-return]
+        return ref  # type: ignore[return-value]
 
     def arg(self, value: object) -> Argument:
         """The graph argument for a Python value: constants become literals, symbolic values their
         nodes (rebuilt from their symbols' nodes when they have none), containers are mapped."""
+        ref = self._ref(value)
+        self._flush()
+        return _resolve(ref)
+
+    def _ref(self, value: object) -> Any:
+        """Like :meth:`arg`, but may return pending records (resolved when nodes are created)."""
         if isinstance(value, _SYM_TYPES):
-            node = self._nodes.get(value.key())
-            if node is not None:
-                return node
+            ref = self._nodes.get(value.key())
+            if ref is not None:
+                return ref
             if value.is_constant:
                 return value.hint
+            self._flush()
             return self._rebuild(value)
         if isinstance(value, tuple):
-            return tuple(self.arg(v) for v in value)
+            return tuple(self._ref(v) for v in value)
         if isinstance(value, list):
-            return [self.arg(v) for v in value]
+            return [self._ref(v) for v in value]
         if isinstance(value, dict):
-            return {k: self.arg(v) for k, v in value.items()}
+            return {k: self._ref(v) for k, v in value.items()}
         if value is None or isinstance(value, (int, float, str)):
             return value
         raise TypeError(f"cannot record a {type(value).__name__} in a symcore graph: {value!r}")
 
-    def record(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any], out: object) -> None:
+    def record(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any], out: Any) -> None:
         """Records ``out = func(*args, **kwargs)`` unless ``out`` is concrete or already has a node."""
-        if isinstance(out, tuple) and any(isinstance(v, _SYM_TYPES) and not v.is_constant for v in out):
-            node = self._call(func, args, kwargs)
+        kind = type(out)
+        if kind is SymInt or kind is SymBool or kind is SymFloat:
+            key = out.key()
+            if key not in self._nodes and not out.is_constant:
+                self._nodes[key] = self._record(func, args, kwargs)
+        elif kind is tuple and any(isinstance(v, _SYM_TYPES) and not v.is_constant for v in out):
+            whole = self._record(func, args, kwargs)
             for i, v in enumerate(out):
-                if isinstance(v, _SYM_TYPES) and not v.is_constant and self.node_of(v) is None:
-                    self.bind(v, self.graph.call_function(operator.getitem, (node, i)))
-            return
-        if not isinstance(out, _SYM_TYPES):
-            return
-        key = out.key()
-        if key in self._nodes or out.is_constant:
-            return
-        self._nodes[key] = self._call(func, args, kwargs)
+                if isinstance(v, _SYM_TYPES) and not v.is_constant and v.key() not in self._nodes:
+                    self._nodes[v.key()] = self._record(operator.getitem, (whole, i), {})
 
-    def _call(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Node:
-        mapped_args = tuple([self.arg(a) for a in args])
-        mapped_kwargs = {k: self.arg(v) for k, v in kwargs.items()} if kwargs else None
-        return self.graph.call_function(func, mapped_args, mapped_kwargs)
+    def _record(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> _Pending:
+        nodes = self._nodes
+        refs = []
+        for a in args:
+            kind = type(a)
+            if kind is SymInt or kind is SymBool or kind is SymFloat:
+                ref = nodes.get(a.key())
+                refs.append(ref if ref is not None else self._ref(a))
+            elif kind is int or kind is float or kind is bool or kind is _Pending or a is None:
+                refs.append(a)
+            else:
+                refs.append(self._ref(a))
+        kw = {k: self._ref(v) for k, v in kwargs.items()} if kwargs else None
+        pending = _Pending((func, tuple(refs), kw, None))
+        self._pending.append(pending)
+        return pending
 
     def _rebuild(self, value: SymInt | SymBool | SymFloat) -> Node:
         """Builds nodes computing ``value`` from the nodes of its free symbols, by walking its
@@ -171,6 +235,7 @@ class SymbolicTracer:
                 "depends on as arguments of the traced function (or compute it inside the function)"
             )
         tree = ast.parse(str(value), mode="eval").body
+        self._flush()
         result = self._emit(tree)
         if not isinstance(result, Node):
             raise MissingProxyError(f"cannot rebuild {value}: it folds to the literal {result!r}")
@@ -180,7 +245,7 @@ class SymbolicTracer:
     def _emit(self, tree: ast.expr) -> Argument:
         """Emits nodes for one expression of the printed language (iteratively deep expressions are
         rare here: values reaching this path were built outside the trace)."""
-        call = self.graph.call_function
+        call = self._graph.call_function
         if isinstance(tree, ast.Constant) and isinstance(tree.value, (int, float, bool)):
             return tree.value
         if isinstance(tree, ast.Name):
@@ -220,6 +285,7 @@ class ProxySymDispatchMode(SymDispatchMode):
 
     def __init__(self, tracer: SymbolicTracer) -> None:
         self.tracer = tracer
+        self._record = tracer.record  # bound once: this runs for every operation
 
     def __sym_dispatch__(
         self,
@@ -229,7 +295,7 @@ class ProxySymDispatchMode(SymDispatchMode):
         kwargs: Mapping[str, Any],
     ) -> Any:
         out = func(*args, **kwargs)
-        self.tracer.record(func, args, kwargs, out)
+        self._record(func, args, kwargs, out)
         return out
 
 

@@ -217,7 +217,10 @@ pub fn dispatch(py: Python<'_>, func: Func, args: &[&Bound<'_, PyAny>]) -> PyRes
     let func = func.callable(py)?;
     let types = PyTuple::new(py, types)?;
     let args = PyTuple::new(py, args)?;
-    let result = mode.call_method1("__sym_dispatch__", (func, types, args, PyDict::new(py)))?;
+    let result = mode.call_method1(
+        pyo3::intern!(py, "__sym_dispatch__"),
+        (func, types, args, PyDict::new(py)),
+    )?;
     drop(guard);
     Ok(result.unbind())
 }
