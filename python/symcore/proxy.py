@@ -97,43 +97,23 @@ _CALLS: dict[str, Callable[..., Any]] = {
 }
 
 
-class _Pending(list):  # type: ignore[type-arg]
-    """An operation recorded but not yet turned into a node (see :attr:`SymbolicTracer.graph`):
-    ``[func, args, kwargs, node]``. A list subclass because building one is several times cheaper
-    than a class instance, and recording is the hot path of tracing."""
-
-    __slots__ = ()
-
-
-def _resolve(arg: Any) -> Argument:
-    """``arg`` with every pending operation replaced by its (already created) node."""
-    kind = type(arg)
-    if kind is _Pending:
-        node = arg[3]
-        assert node is not None, "pending operations are created in recording order"
-        return node  # type: ignore[no-any-return]
-    if kind is tuple:
-        return tuple(_resolve(a) for a in arg)
-    if kind is list:
-        return [_resolve(a) for a in arg]
-    if kind is dict:
-        return {k: _resolve(v) for k, v in arg.items()}
-    return arg  # type: ignore[no-any-return]
-
-
 class SymbolicTracer:
     """Owns the graph being built and the map from values to the nodes that compute them.
 
-    Recording is buffered: an operation is first stored as a light record, and the graph's nodes
+    Recording is buffered: an operation is first stored as a small record, and the graph's nodes
     are created — in recording order — the next time anyone looks at :attr:`graph` or asks for a
-    node. Recording inside the traced code then costs a few dictionary operations instead of a
-    node construction.
+    node. A record is a tuple of ints and literals (operands that are values are entry numbers,
+    flagged in a bit mask), so the garbage collector does not have to track it: recording inside
+    the traced code costs a few dictionary operations, not a node construction.
     """
 
     def __init__(self, graph: Graph | None = None) -> None:
         self._graph = graph if graph is not None else Graph()
-        self._nodes: dict[tuple[object, ...], Node | _Pending] = {}
-        self._pending: list[_Pending] = []
+        self._index: dict[object, int] = {}  # value key -> entry number
+        self._entries: list[Node | None] = []  # entry number -> node (None until created)
+        self._pending: list[tuple[int, int, tuple[Any, ...], int, dict[str, Argument] | None]] = []
+        self._funcs: list[Callable[..., Any]] = []
+        self._func_numbers: dict[int, int] = {}  # id(func) -> index in _funcs (which keeps it alive)
         self._symbols: dict[str, Node] = {}
 
     @property
@@ -146,50 +126,48 @@ class SymbolicTracer:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        call = self._graph.call_function
-        for p in pending:
-            func, args, kwargs, _ = p
-            kw = {k: _resolve(v) for k, v in kwargs.items()} if kwargs else None
-            p[3] = call(func, tuple([_resolve(a) for a in args]), kw)
+        entries, funcs, call = self._entries, self._funcs, self._graph.call_function
+        for entry, func_number, args, mask, kwargs in pending:
+            if mask:
+                args = tuple([entries[a] if mask >> i & 1 else a for i, a in enumerate(args)])
+            entries[entry] = call(funcs[func_number], args, kwargs)
+
+    def _new_entry(self, node: Node | None) -> int:
+        self._entries.append(node)
+        return len(self._entries) - 1
 
     def bind(self, value: SymInt | SymBool | SymFloat, node: Node) -> None:
         """Declares that ``node`` computes ``value`` (e.g. a placeholder for an input symbol)."""
-        self._nodes[value.key()] = node
+        self._index[value.key()] = self._new_entry(node)
         names = value.free_symbols
         if len(names) == 1 and str(value) in names:
             self._symbols[str(value)] = node
 
     def node_of(self, value: SymInt | SymBool | SymFloat) -> Node | None:
         """The node recorded for ``value``, if any."""
-        ref = self._nodes.get(value.key())
-        if type(ref) is _Pending:
-            self._flush()
-            return ref[3]  # type: ignore[no-any-return]
-        return ref  # type: ignore[return-value]
+        entry = self._index.get(value.key())
+        if entry is None:
+            return None
+        self._flush()
+        return self._entries[entry]
 
     def arg(self, value: object) -> Argument:
         """The graph argument for a Python value: constants become literals, symbolic values their
         nodes (rebuilt from their symbols' nodes when they have none), containers are mapped."""
-        ref = self._ref(value)
         self._flush()
-        return _resolve(ref)
-
-    def _ref(self, value: object) -> Any:
-        """Like :meth:`arg`, but may return pending records (resolved when nodes are created)."""
         if isinstance(value, _SYM_TYPES):
-            ref = self._nodes.get(value.key())
-            if ref is not None:
-                return ref
+            entry = self._index.get(value.key())
+            if entry is not None:
+                return self._entries[entry]
             if value.is_constant:
                 return value.hint
-            self._flush()
             return self._rebuild(value)
         if isinstance(value, tuple):
-            return tuple(self._ref(v) for v in value)
+            return tuple(self.arg(v) for v in value)
         if isinstance(value, list):
-            return [self._ref(v) for v in value]
+            return [self.arg(v) for v in value]
         if isinstance(value, dict):
-            return {k: self._ref(v) for k, v in value.items()}
+            return {k: self.arg(v) for k, v in value.items()}
         if value is None or isinstance(value, (int, float, str)):
             return value
         raise TypeError(f"cannot record a {type(value).__name__} in a symcore graph: {value!r}")
@@ -199,30 +177,48 @@ class SymbolicTracer:
         kind = type(out)
         if kind is SymInt or kind is SymBool or kind is SymFloat:
             key = out.key()
-            if key not in self._nodes and not out.is_constant:
-                self._nodes[key] = self._record(func, args, kwargs)
+            if key not in self._index and not out.is_constant:
+                self._index[key] = self._record(func, args, kwargs)
         elif kind is tuple and any(isinstance(v, _SYM_TYPES) and not v.is_constant for v in out):
             whole = self._record(func, args, kwargs)
             for i, v in enumerate(out):
-                if isinstance(v, _SYM_TYPES) and not v.is_constant and v.key() not in self._nodes:
-                    self._nodes[v.key()] = self._record(operator.getitem, (whole, i), {})
+                if isinstance(v, _SYM_TYPES) and not v.is_constant and v.key() not in self._index:
+                    self._index[v.key()] = self._push(operator.getitem, (whole, i), 1, None)
 
-    def _record(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> _Pending:
-        nodes = self._nodes
-        refs = []
-        for a in args:
+    def _record(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
+        index = self._index
+        values = []
+        mask = 0
+        for i, a in enumerate(args):
             kind = type(a)
             if kind is SymInt or kind is SymBool or kind is SymFloat:
-                ref = nodes.get(a.key())
-                refs.append(ref if ref is not None else self._ref(a))
-            elif kind is int or kind is float or kind is bool or kind is _Pending or a is None:
-                refs.append(a)
-            else:
-                refs.append(self._ref(a))
-        kw = {k: self._ref(v) for k, v in kwargs.items()} if kwargs else None
-        pending = _Pending((func, tuple(refs), kw, None))
-        self._pending.append(pending)
-        return pending
+                entry = index.get(a.key())
+                if entry is None:
+                    if a.is_constant:
+                        values.append(a.hint)
+                        continue
+                    self._flush()
+                    self._rebuild(a)
+                    entry = index[a.key()]
+                mask |= 1 << i
+                values.append(entry)
+            elif kind is int or kind is float or kind is bool or kind is str or a is None:
+                values.append(a)
+            else:  # containers and the rest: resolved now (rare for operations on values)
+                values.append(self.arg(a))
+        kw = {k: self.arg(v) for k, v in kwargs.items()} if kwargs else None
+        return self._push(func, tuple(values), mask, kw)
+
+    def _push(
+        self, func: Callable[..., Any], args: tuple[Any, ...], mask: int, kwargs: dict[str, Argument] | None
+    ) -> int:
+        number = self._func_numbers.get(id(func))
+        if number is None:
+            number = self._func_numbers[id(func)] = len(self._funcs)
+            self._funcs.append(func)
+        entry = self._new_entry(None)
+        self._pending.append((entry, number, args, mask, kwargs))
+        return entry
 
     def _rebuild(self, value: SymInt | SymBool | SymFloat) -> Node:
         """Builds nodes computing ``value`` from the nodes of its free symbols, by walking its
@@ -239,7 +235,7 @@ class SymbolicTracer:
         result = self._emit(tree)
         if not isinstance(result, Node):
             raise MissingProxyError(f"cannot rebuild {value}: it folds to the literal {result!r}")
-        self._nodes[value.key()] = result
+        self._index[value.key()] = self._new_entry(result)
         return result
 
     def _emit(self, tree: ast.expr) -> Argument:
