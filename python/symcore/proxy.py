@@ -189,23 +189,26 @@ class SymbolicTracer:
         index = self._index
         values = []
         mask = 0
-        for i, a in enumerate(args):
+        bit = 1
+        for a in args:
             kind = type(a)
             if kind is SymInt or kind is SymBool or kind is SymFloat:
                 entry = index.get(a.key())
                 if entry is None:
                     if a.is_constant:
                         values.append(a.hint)
+                        bit <<= 1
                         continue
                     self._flush()
                     self._rebuild(a)
                     entry = index[a.key()]
-                mask |= 1 << i
+                mask |= bit
                 values.append(entry)
             elif kind is int or kind is float or kind is bool or kind is str or a is None:
                 values.append(a)
             else:  # containers and the rest: resolved now (rare for operations on values)
                 values.append(self.arg(a))
+            bit <<= 1
         kw = {k: self.arg(v) for k, v in kwargs.items()} if kwargs else None
         return self._push(func, tuple(values), mask, kw)
 
@@ -216,7 +219,9 @@ class SymbolicTracer:
         if number is None:
             number = self._func_numbers[id(func)] = len(self._funcs)
             self._funcs.append(func)
-        entry = self._new_entry(None)
+        entries = self._entries
+        entry = len(entries)
+        entries.append(None)
         self._pending.append((entry, number, args, mask, kwargs))
         return entry
 

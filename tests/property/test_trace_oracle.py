@@ -67,5 +67,12 @@ def test_traced_module_equals_program(prog, at_trace, at_run):
     assert outcome(lambda: gm(*at_trace)) == outcome(lambda: fn(*at_trace))
     env = gm.shape_env
     binding = dict(zip(["a", "b", "c"], at_run))
-    assume(all(env.evaluate(g.expr, binding) for g in env.guards))
+    try:
+        holds = all(env.evaluate(g.expr, binding) for g in env.guards)
+    except ZeroDivisionError:
+        # A guard's own expression divides by zero here: the program computed that expression
+        # before branching on it, so program and module both raise.
+        assert outcome(lambda: fn(*at_run)) == outcome(lambda: gm(*at_run)) == ("raise", ZeroDivisionError)
+        return
+    assume(holds)
     assert outcome(lambda: gm(*at_run)) == outcome(lambda: fn(*at_run))
