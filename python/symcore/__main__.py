@@ -6,6 +6,7 @@ Today it has one command, ``demo`` (the default): a short tour of symbolic arith
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -18,7 +19,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "demo"):
         from symcore.demo import run
 
-        run(sys.stdout)
+        try:
+            run(sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `symcore | head`: the reader left; that is not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return 0
     parser.error(f"unknown command {args.command!r}")
     return 2
