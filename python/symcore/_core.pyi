@@ -3,12 +3,15 @@
 from collections.abc import Iterable, Mapping
 from typing import Any, Union, final
 
+from typing_extensions import disjoint_base
+
 __all__ = [
     "DataDependentError",
     "Env",
     "ExpressionTooLargeError",
     "MixedEnvironmentsError",
     "ParseError",
+    "Recorder",
     "SymBool",
     "SymFloat",
     "SymInt",
@@ -227,6 +230,26 @@ class Env:
     def symbols(self) -> list[tuple[str, int | None, int | None, int | None]]: ...
     def owns(self, x: object) -> bool: ...
     def __len__(self) -> int: ...
+
+@disjoint_base
+class Recorder:
+    """A buffer of recorded operations; subclassed by ``symcore.ProxySymDispatchMode``."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Recorder: ...
+    def _share(self, other: Recorder) -> None:
+        """Makes this recorder write into ``other``'s buffer."""
+    def entry(self, value: SymInt | SymBool | SymFloat) -> int | None:
+        """The entry number of a symbolic value, or None."""
+    def bind(self, value: SymInt | SymBool | SymFloat) -> int:
+        """A new entry number for ``value``."""
+    def take(self) -> list[tuple[int, Any, tuple[Any, ...], int]]:
+        """Removes and returns the buffered ``(entry, func, args, mask)`` records."""
+    def record(self, func: Any, args: tuple[Any, ...], out: Any) -> None:
+        """Records ``out = func(*args)``."""
+    def __len__(self) -> int: ...
+    def __sym_dispatch__(
+        self, func: Any, types: tuple[type, ...], args: tuple[Any, ...], kwargs: Mapping[str, Any] | None, /
+    ) -> Any: ...
 
 def push_mode(mode: Any) -> None:
     """Pushes a dispatch mode on this thread (use ``with mode:``)."""

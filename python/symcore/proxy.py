@@ -39,6 +39,7 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from symcore import _core
 from symcore._core import SymBool, SymFloat, SymInt, sym_float, sym_int, sym_ite, sym_max, sym_min, sym_not
 from symcore.dispatch import SymDispatchMode
 from symcore.graph import Argument, Graph, GraphModule, Node
@@ -100,20 +101,16 @@ _CALLS: dict[str, Callable[..., Any]] = {
 class SymbolicTracer:
     """Owns the graph being built and the map from values to the nodes that compute them.
 
-    Recording is buffered: an operation is first stored as a small record, and the graph's nodes
-    are created — in recording order — the next time anyone looks at :attr:`graph` or asks for a
-    node. A record is a tuple of ints and literals (operands that are values are entry numbers,
-    flagged in a bit mask), so the garbage collector does not have to track it: recording inside
-    the traced code costs a few dictionary operations, not a node construction.
+    Recording is buffered in a native :class:`symcore._core.Recorder`: an operation is stored as a
+    small record (operands that are values are entry numbers), and the graph's nodes are created —
+    in recording order — the next time anyone looks at :attr:`graph` or asks for a node. Inside the
+    traced code, recording an operation does not run any Python.
     """
 
     def __init__(self, graph: Graph | None = None) -> None:
         self._graph = graph if graph is not None else Graph()
-        self._index: dict[object, int] = {}  # value key -> entry number
+        self._recorder = _core.Recorder()
         self._entries: list[Node | None] = []  # entry number -> node (None until created)
-        self._pending: list[tuple[int, int, tuple[Any, ...], int, dict[str, Argument] | None]] = []
-        self._funcs: list[Callable[..., Any]] = []
-        self._func_numbers: dict[int, int] = {}  # id(func) -> index in _funcs (which keeps it alive)
         self._symbols: dict[str, Node] = {}
 
     @property
@@ -123,45 +120,48 @@ class SymbolicTracer:
         return self._graph
 
     def _flush(self) -> None:
-        if not self._pending:
+        records = self._recorder.take()
+        if not records:
             return
-        pending, self._pending = self._pending, []
-        entries, funcs, call = self._entries, self._funcs, self._graph.call_function
-        for entry, func_number, args, mask, kwargs in pending:
+        entries, call = self._entries, self._graph.call_function
+        for entry, func, args, mask in records:
             if mask:
                 args = tuple([entries[a] if mask >> i & 1 else a for i, a in enumerate(args)])
-            entries[entry] = call(funcs[func_number], args, kwargs)
+            self._set(entry, call(func, args))
 
-    def _new_entry(self, node: Node | None) -> int:
-        self._entries.append(node)
-        return len(self._entries) - 1
+    def _set(self, entry: int, node: Node) -> None:
+        entries = self._entries
+        if entry >= len(entries):
+            entries.extend([None] * (entry + 1 - len(entries)))
+        entries[entry] = node
 
     def bind(self, value: SymInt | SymBool | SymFloat, node: Node) -> None:
         """Declares that ``node`` computes ``value`` (e.g. a placeholder for an input symbol)."""
-        self._index[value.key()] = self._new_entry(node)
+        self._flush()
+        self._set(self._recorder.bind(value), node)
         names = value.free_symbols
         if len(names) == 1 and str(value) in names:
             self._symbols[str(value)] = node
 
     def node_of(self, value: SymInt | SymBool | SymFloat) -> Node | None:
         """The node recorded for ``value``, if any."""
-        entry = self._index.get(value.key())
+        if value.is_constant:
+            return None
+        entry = self._recorder.entry(value)
         if entry is None:
             return None
         self._flush()
-        return self._entries[entry]
+        node: Node | None = self._entries[entry]
+        return node
 
     def arg(self, value: object) -> Argument:
         """The graph argument for a Python value: constants become literals, symbolic values their
         nodes (rebuilt from their symbols' nodes when they have none), containers are mapped."""
-        self._flush()
         if isinstance(value, _SYM_TYPES):
-            entry = self._index.get(value.key())
-            if entry is not None:
-                return self._entries[entry]
             if value.is_constant:
                 return value.hint
-            return self._rebuild(value)
+            node = self.node_of(value)
+            return node if node is not None else self._rebuild(value)
         if isinstance(value, tuple):
             return tuple(self.arg(v) for v in value)
         if isinstance(value, list):
@@ -174,55 +174,23 @@ class SymbolicTracer:
 
     def record(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any], out: Any) -> None:
         """Records ``out = func(*args, **kwargs)`` unless ``out`` is concrete or already has a node."""
-        kind = type(out)
-        if kind is SymInt or kind is SymBool or kind is SymFloat:
-            key = out.key()
-            if key not in self._index and not out.is_constant:
-                self._index[key] = self._record(func, args, kwargs)
-        elif kind is tuple and any(isinstance(v, _SYM_TYPES) and not v.is_constant for v in out):
-            whole = self._record(func, args, kwargs)
-            for i, v in enumerate(out):
-                if isinstance(v, _SYM_TYPES) and not v.is_constant and v.key() not in self._index:
-                    self._index[v.key()] = self._push(operator.getitem, (whole, i), 1, None)
+        if kwargs:
+            # Rare (operators take none): create the node right away.
+            if isinstance(out, _SYM_TYPES) and not out.is_constant and self.node_of(out) is None:
+                node = self.graph.call_function(
+                    func, tuple(self.arg(a) for a in args), {k: self.arg(v) for k, v in kwargs.items()}
+                )
+                self._set(self._recorder.bind(out), node)
+            return
+        self._recorder.record(func, args, out)
 
-    def _record(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
-        index = self._index
-        values = []
-        mask = 0
-        bit = 1
-        for a in args:
-            kind = type(a)
-            if kind is SymInt or kind is SymBool or kind is SymFloat:
-                entry = index.get(a.key())
-                if entry is None:
-                    if a.is_constant:
-                        values.append(a.hint)
-                        bit <<= 1
-                        continue
-                    self._flush()
-                    self._rebuild(a)
-                    entry = index[a.key()]
-                mask |= bit
-                values.append(entry)
-            elif kind is int or kind is float or kind is bool or kind is str or a is None:
-                values.append(a)
-            else:  # containers and the rest: resolved now (rare for operations on values)
-                values.append(self.arg(a))
-            bit <<= 1
-        kw = {k: self.arg(v) for k, v in kwargs.items()} if kwargs else None
-        return self._push(func, tuple(values), mask, kw)
-
-    def _push(
-        self, func: Callable[..., Any], args: tuple[Any, ...], mask: int, kwargs: dict[str, Argument] | None
-    ) -> int:
-        number = self._func_numbers.get(id(func))
-        if number is None:
-            number = self._func_numbers[id(func)] = len(self._funcs)
-            self._funcs.append(func)
-        entries = self._entries
-        entry = len(entries)
-        entries.append(None)
-        self._pending.append((entry, number, args, mask, kwargs))
+    def _entry_for(self, value: SymInt | SymBool | SymFloat) -> int:
+        """Called by the recorder for an operand that has no entry: rebuilds it (or raises
+        :class:`MissingProxyError`) and returns its entry number."""
+        self._flush()
+        self._rebuild(value)
+        entry = self._recorder.entry(value)
+        assert entry is not None
         return entry
 
     def _rebuild(self, value: SymInt | SymBool | SymFloat) -> Node:
@@ -240,7 +208,7 @@ class SymbolicTracer:
         result = self._emit(tree)
         if not isinstance(result, Node):
             raise MissingProxyError(f"cannot rebuild {value}: it folds to the literal {result!r}")
-        self._index[value.key()] = self._new_entry(result)
+        self._set(self._recorder.bind(value), result)
         return result
 
     def _emit(self, tree: ast.expr) -> Argument:
@@ -276,28 +244,19 @@ class SymbolicTracer:
         raise MissingProxyError(f"cannot rebuild the expression {ast.unparse(tree)!r} into graph nodes")
 
 
-class ProxySymDispatchMode(SymDispatchMode):
+class ProxySymDispatchMode(_core.Recorder, SymDispatchMode):
     """A dispatch mode that records every operation into ``tracer.graph``.
 
     Constants appear in the graph as literals, never as nodes; an operation whose result is
     concrete (``bool(x)``, a guard) is not recorded — the fact it relied on is a guard in the
-    ShapeEnv.
+    ShapeEnv. The handler (``__sym_dispatch__``, inherited from the native recorder) computes
+    ``func(*args, **kwargs)`` and records it; while this class's handler is not overridden, the
+    native dispatch path records without entering Python.
     """
 
     def __init__(self, tracer: SymbolicTracer) -> None:
         self.tracer = tracer
-        self._record = tracer.record  # bound once: this runs for every operation
-
-    def __sym_dispatch__(
-        self,
-        func: Callable[..., Any],
-        types: tuple[type, ...],
-        args: tuple[Any, ...],
-        kwargs: Mapping[str, Any],
-    ) -> Any:
-        out = func(*args, **kwargs)
-        self._record(func, args, kwargs, out)
-        return out
+        self._share(tracer._recorder)
 
 
 def _parameter_names(fn: Callable[..., Any], count: int) -> list[str]:

@@ -146,3 +146,51 @@ def test_graph_module_json_round_trip_of_a_trace():
     again = symcore.GraphModule(symcore.Graph.from_json(gm.graph.to_json()))
     for a, b in [(5, 9), (-3, 12), (10**30, 7)]:
         assert again(a, b) == gm(a, b) == (a * b + 3) % 8 - max(a, b)
+
+
+def test_subclass_overriding_the_handler_is_honoured():
+    seen = []
+
+    class Logging(ProxySymDispatchMode):
+        def __sym_dispatch__(self, func, types, args, kwargs):
+            seen.append(func)
+            return super().__sym_dispatch__(func, types, args, kwargs)
+
+    env = symcore.ShapeEnv()
+    n = env.symint("n", hint=4)
+    tracer = SymbolicTracer()
+    tracer.bind(n, tracer.graph.placeholder("n"))
+    with Logging(tracer):
+        m = (n + 1) * 2
+    assert seen == [operator.add, operator.mul]
+    assert _targets(tracer.graph) == [operator.add, operator.mul]
+    assert tracer.node_of(m) is not None
+
+
+def test_native_and_python_handlers_record_the_same_graph():
+    env = symcore.ShapeEnv()
+    n, m = env.symint("n", hint=4), env.symint("m", hint=9)
+
+    def program():
+        a = n * m + 3
+        return divmod(a, 7), symcore.sym_max(a, m) - n, (a // m) % 5
+
+    graphs = []
+    for direct in (False, True):
+        tracer = SymbolicTracer()
+        tracer.bind(n, tracer.graph.placeholder("n"))
+        tracer.bind(m, tracer.graph.placeholder("m"))
+        mode = ProxySymDispatchMode(tracer)
+        if direct:
+            # Call the handler from Python (the path a subclass's super() call takes).
+            class Direct(ProxySymDispatchMode):
+                def __sym_dispatch__(self, func, types, args, kwargs):
+                    return ProxySymDispatchMode.__sym_dispatch__(self, func, types, args, kwargs)
+
+            mode = Direct(tracer)
+        with mode:
+            out = program()
+        tracer.graph.output(tracer.arg(out))
+        graphs.append(str(tracer.graph))
+    assert graphs[0] == graphs[1]
+    assert "operator.getitem" in graphs[0]

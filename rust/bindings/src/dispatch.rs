@@ -72,6 +72,7 @@ const FUNCS: &[(&str, &str)] = &[
     ("symcore._core", "sym_int"),
     ("builtins", "max"),
     ("builtins", "min"),
+    ("operator", "getitem"),
 ];
 
 /// An interceptable operation (an index into [`FUNCS`]).
@@ -120,6 +121,8 @@ pub enum Func {
     BuiltinMax,
     /// `builtins.min`.
     BuiltinMin,
+    /// `operator.getitem` (recorded for the items of a `divmod`).
+    GetItem,
 }
 
 impl Func {
@@ -205,6 +208,11 @@ pub fn dispatch(py: Python<'_>, func: Func, args: &[&Bound<'_, PyAny>]) -> PyRes
         .as_ref()
         .map(|m| m.bind(py))
         .ok_or_else(|| PyRuntimeError::new_err("unreachable"))?;
+    let func_obj = func.callable(py)?;
+    if let Some(out) = crate::recorder::try_native(py, mode, func_obj, args)? {
+        drop(guard);
+        return Ok(out);
+    }
     let mut types: Vec<Bound<'_, PyType>> = Vec::new();
     for a in args {
         if borrow_sym(a).is_some() {
@@ -214,12 +222,11 @@ pub fn dispatch(py: Python<'_>, func: Func, args: &[&Bound<'_, PyAny>]) -> PyRes
             }
         }
     }
-    let func = func.callable(py)?;
     let types = PyTuple::new(py, types)?;
     let args = PyTuple::new(py, args)?;
     let result = mode.call_method1(
         pyo3::intern!(py, "__sym_dispatch__"),
-        (func, types, args, PyDict::new(py)),
+        (func_obj, types, args, PyDict::new(py)),
     )?;
     drop(guard);
     Ok(result.unbind())

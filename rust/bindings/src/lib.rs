@@ -6,6 +6,7 @@ mod env;
 mod error;
 mod functions;
 mod methods;
+mod recorder;
 mod sym;
 mod symbool;
 mod symfloat;
@@ -25,6 +26,8 @@ mod _core {
     };
     #[pymodule_export]
     use super::functions::{sym_float, sym_int, sym_ite, sym_max, sym_min, sym_not};
+    #[pymodule_export]
+    use super::recorder::PyRecorder;
     #[pymodule_export]
     use super::symbool::PySymBool;
     #[pymodule_export]

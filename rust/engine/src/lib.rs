@@ -40,6 +40,7 @@ pub mod num;
 mod ops;
 mod parse;
 mod print;
+mod range;
 
 pub use arena::{is_valid_symbol_name, Arena, SymbolInfo, Term};
 pub use error::{EngineError, Result};
@@ -51,3 +52,4 @@ pub use num::{Integer, RoundMode, MAX_INT_BITS};
 pub use ops::{BinOp, UnOp};
 pub use parse::parse;
 pub use print::{print, MAX_PRINT_LEN};
+pub use range::{Bound, Range};
