@@ -90,10 +90,13 @@ fn binop_fast(
     } else {
         None
     };
-    let other_term = match (small, borrow_sym(other)) {
-        (Some(_), _) => None,
-        (None, Some(o)) if Arc::ptr_eq(&o.env, &slf.env) => Some(o.term),
-        (None, _) => return Ok(None),
+    let other_term = if small.is_some() {
+        None
+    } else {
+        match borrow_sym(other) {
+            Some(o) if Arc::ptr_eq(&o.env, &slf.env) => Some(o.term),
+            _ => return Ok(None),
+        }
     };
     let mut arena = slf.env.arena.lock();
     let o = match (other_term, small) {
