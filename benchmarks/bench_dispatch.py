@@ -39,17 +39,23 @@ def best(stmt: str, glb: dict, number: int, repeat: int) -> float:
     return min(timeit.repeat(stmt, globals=glb, number=number, repeat=repeat)) / number * 1e9
 
 
+def _input_and_tracer() -> tuple[symcore.SymInt, SymbolicTracer]:
+    """A fresh environment's symbol ``a`` and a tracer with ``a`` as its input."""
+    a = symcore.ShapeEnv().symint("a", hint=3)
+    tracer = SymbolicTracer()
+    tracer.bind(a, tracer.graph.placeholder("a"))
+    return a, tracer
+
+
 def fresh_recording(n_ops: int, repeat: int) -> float:
+    """Every operation is new: ``a + i`` for a new ``i`` (a new node each time)."""
     times = []
     for _ in range(repeat):
-        env = symcore.ShapeEnv()
-        a = env.symint("a", hint=3)
-        tracer = SymbolicTracer()
-        tracer.bind(a, tracer.graph.placeholder("a"))
+        a, tracer = _input_and_tracer()
         with ProxySymDispatchMode(tracer):
             start = time.perf_counter()
             for i in range(1, n_ops + 1):
-                a + i  # a new expression (and node) each time
+                a + i
             times.append((time.perf_counter() - start) / n_ops * 1e9)
         assert len(tracer.graph.nodes) == n_ops + 1
     return min(times)
@@ -58,17 +64,14 @@ def fresh_recording(n_ops: int, repeat: int) -> float:
 def chain_recording(n_ops: int, repeat: int) -> float:
     """Shape-code-like recording: every step is a new expression, constants are small and reused."""
     times = []
+    steps = n_ops // 3
     for _ in range(repeat):
-        env = symcore.ShapeEnv()
-        a = env.symint("a", hint=3)
-        tracer = SymbolicTracer()
-        tracer.bind(a, tracer.graph.placeholder("a"))
-        x = a
+        x, tracer = _input_and_tracer()
         with ProxySymDispatchMode(tracer):
             start = time.perf_counter()
-            for _ in range(n_ops // 3):
+            for _ in range(steps):
                 x = (x * 3 + 1) % 1_000_003
-            times.append((time.perf_counter() - start) / (n_ops // 3 * 3) * 1e9)
+            times.append((time.perf_counter() - start) / (steps * 3) * 1e9)
     return min(times)
 
 

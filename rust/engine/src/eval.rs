@@ -64,7 +64,7 @@ pub(crate) enum HintSlot {
 
 impl Arena {
     /// Ids reachable from `roots` that `done` does not cover, in ascending (evaluation) order.
-    fn pending(&self, roots: &[ExprId], done: impl Fn(ExprId) -> bool) -> Vec<ExprId> {
+    pub(crate) fn pending(&self, roots: &[ExprId], done: impl Fn(ExprId) -> bool) -> Vec<ExprId> {
         let mut seen: FxHashSet<ExprId> = FxHashSet::default();
         let mut stack: Vec<ExprId> = roots.iter().copied().filter(|&r| !done(r)).collect();
         let mut out = Vec::new();

@@ -650,30 +650,10 @@ impl Arena {
         }
     }
 
-    /// Ids reachable from `root`, ascending, so children come before their parents.
-    fn reachable(&self, root: ExprId) -> Vec<ExprId> {
-        let mut seen: FxHashSet<ExprId> = FxHashSet::default();
-        let mut stack = vec![root];
-        let mut out = Vec::new();
-        while let Some(id) = stack.pop() {
-            if !seen.insert(id) {
-                continue;
-            }
-            out.push(id);
-            self.node(id).for_each_child(|c| {
-                if !seen.contains(&c) {
-                    stack.push(c);
-                }
-            });
-        }
-        out.sort_unstable();
-        out
-    }
-
     /// The fact of `root`, from one forward loop over its reachable ids.
     fn analyse(&self, root: ExprId, symbol_range: &dyn Fn(SymbolId) -> Range) -> Fact {
         let mut facts: FxHashMap<ExprId, Fact> = FxHashMap::default();
-        for id in self.reachable(root) {
+        for id in self.pending(&[root], |_| false) {
             let fact = self.fact(id, &facts, symbol_range);
             facts.insert(id, fact);
         }
