@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::arena::Arena;
 use crate::id::{ExprId, SymbolId};
