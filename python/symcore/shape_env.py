@@ -7,6 +7,7 @@ facts the computation relied on from :attr:`ShapeEnv.guards`.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import weakref
@@ -68,11 +69,24 @@ class ShapeEnv:
         ['n > 4']
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, specialize_zero_one: bool = True, duck_shape: bool = True) -> None:
+        """Create an empty environment.
+
+        Args:
+            specialize_zero_one: :meth:`size` returns the plain ints 0 and 1 for those hints
+                (sizes 0 and 1 behave differently from larger sizes, e.g. under broadcasting, so
+                tracers specialise them).
+            duck_shape: :meth:`size` calls without a name that give the same hint share one
+                symbol.
+        """
         self._env = _core.Env()
         self._env.set_owner(weakref.ref(self))
         self._guards: list[Guard] = []
         self._guard_keys: set[tuple[object, ...]] = set()
+        self.specialize_zero_one = specialize_zero_one
+        self.duck_shape = duck_shape
+        self._duck: dict[int, SymInt] = {}
+        self._fresh: dict[str, int] = {"s": 0, "u": 0}
 
     def symint(
         self,
@@ -99,6 +113,73 @@ class ShapeEnv:
             TypeError: A hint or bound that is not an int.
         """
         return self._env.symbol(name, hint, min, max)
+
+    def _fresh_name(self, prefix: str) -> str:
+        taken = self.symbols
+        while True:
+            name = f"{prefix}{self._fresh[prefix]}"
+            self._fresh[prefix] += 1
+            if name not in taken:
+                return name
+
+    def size(
+        self,
+        name: str | None = None,
+        hint: int | None = None,
+        *,
+        min: int = 0,
+        max: int | None = None,
+    ) -> SymInt | int:
+        """A symbol for a tensor dimension: range ``[min, max]``, ``[0, inf)`` by default.
+
+        With ``specialize_zero_one`` (the default) a hint of 0 or 1 returns that plain int. With
+        ``duck_shape`` (the default) a call without a name whose hint matches an earlier unnamed
+        size returns that size's symbol; an explicit name always makes a new symbol. Unnamed sizes
+        are called ``s0``, ``s1``, ...
+
+        Raises:
+            TypeError: ``hint`` is missing or not an int.
+            SymbolError: as :meth:`symint`.
+        """
+        if not isinstance(hint, int) or isinstance(hint, bool):
+            raise TypeError(f"size() needs an int hint, got {hint!r}; use unbacked() for a size without one")
+        if self.specialize_zero_one and hint in (0, 1):
+            return hint
+        if name is None and self.duck_shape and hint in self._duck:
+            return self._duck[hint]
+        symbol = self.symint(name if name is not None else self._fresh_name("s"), hint, min=min, max=max)
+        if name is None and self.duck_shape:
+            self._duck[hint] = symbol
+        return symbol
+
+    def unbacked(
+        self,
+        name: str | None = None,
+        *,
+        min: int | None = None,
+        max: int | None = None,
+    ) -> SymInt:
+        """A symbol without a hint, for a data-dependent value (the length of ``nonzero``'s
+        output, say). Unnamed ones are called ``u0``, ``u1``, ... Converting an expression over it
+        to a Python value raises :class:`~symcore.errors.DataDependentError` unless the ranges
+        decide it."""
+        return self.symint(name if name is not None else self._fresh_name("u"), None, min=min, max=max)
+
+    def bound(self, x: SymValue | int) -> tuple[int | float, int | float]:
+        """``(lo, hi)``: bounds of the integer ``x`` under the symbols' ranges (``-math.inf`` /
+        ``math.inf`` for an unbounded end). Sound: every value ``x`` takes is inside."""
+        lo, hi = self._env.bound(x)
+        return (-math.inf if lo is None else lo, math.inf if hi is None else hi)
+
+    def statically_known_true(self, b: SymBool | bool) -> bool:
+        """True only if ``b`` holds for every binding of the symbols within their ranges; never
+        uses hints and records no guard. (Today the proof uses ranges; issue "ShapeEnv" adds
+        facts from guards, replacements and divisibility.)"""
+        return self._env.known_truth(b) is True
+
+    def statically_known_false(self, b: SymBool | bool) -> bool:
+        """True only if ``b`` is false for every binding of the symbols within their ranges."""
+        return self._env.known_truth(b) is False
 
     def constant(self, value: int | float | bool) -> SymValue:
         """A constant of this environment (``SymInt``, ``SymFloat`` or ``SymBool``)."""
@@ -144,6 +225,10 @@ class ShapeEnv:
         """Decides a symbolic value that Python needs as a concrete one (the hook ``bool()``,
         ``int()``, ``float()`` and ``__index__`` reach): answers by the hints and records the fact
         relied on as a guard."""
+        if isinstance(x, SymBool):
+            known = self._env.known_truth(x)
+            if known is not None:
+                return bool(known)  # provable from the ranges alone (even without hints)
         hint = x.hint
         if hint is None:
             unbacked = sorted(s for s in x.free_symbols if self.symbols[s][0] is None)

@@ -1,5 +1,7 @@
 """ShapeEnv: declaring symbols, constants, parse, evaluate, guards, mixing environments."""
 
+import math
+
 import pytest
 
 import symcore
@@ -211,3 +213,89 @@ def test_len_and_repr():
     assert len(env) > n
     bool(a > 1)
     assert repr(env).startswith("<ShapeEnv: 1 symbols, 1 guards,")
+
+
+# -- sizes, unbacked symbols, ranges (ShapeEnv groundwork) ------------------------------------
+
+
+def test_size_names_ranges_and_specialisation():
+    env = symcore.ShapeEnv()
+    s = env.size(hint=8)
+    assert str(s) == "s0"
+    assert env.symbols["s0"] == (8, 0, None)
+    assert env.size(hint=1) == 1 and type(env.size(hint=1)) is int
+    assert env.size(hint=0) == 0
+    named = env.size("batch", hint=8)
+    assert str(named) == "batch"  # an explicit name always makes a new symbol
+    assert str(env.size(hint=16)) == "s1"
+
+
+def test_duck_sizing_shares_symbols_for_equal_hints():
+    env = symcore.ShapeEnv()
+    a, b, c = env.size(hint=4), env.size(hint=4), env.size(hint=5)
+    assert a.key() == b.key()
+    assert a.key() != c.key()
+    plain = symcore.ShapeEnv(duck_shape=False, specialize_zero_one=False)
+    x, y = plain.size(hint=4), plain.size(hint=4)
+    assert x.key() != y.key()
+    assert isinstance(plain.size(hint=1), symcore.SymInt)
+
+
+def test_size_needs_an_int_hint():
+    env = symcore.ShapeEnv()
+    with pytest.raises(TypeError, match="unbacked"):
+        env.size()
+    with pytest.raises(TypeError):
+        env.size(hint=2.0)
+
+
+def test_unbacked_symbols():
+    env = symcore.ShapeEnv()
+    u = env.unbacked(min=0)
+    assert str(u) == "u0" and u.hint is None
+    assert str(env.unbacked()) == "u1"
+    with pytest.raises(symcore.DataDependentError, match="u0"):
+        bool(u > 5)
+    # Decided by its range alone: no hint needed, no guard recorded.
+    assert bool(u >= 0)
+    assert env.guards == []
+
+
+def test_bound_of_expressions():
+    env = symcore.ShapeEnv()
+    a, b = env.size("a", hint=5, min=1), env.size("b", hint=3, min=1)
+    assert env.bound(a * b) == (1, math.inf)
+    assert env.bound(a % 8) == (0, 7)
+    assert env.bound(-a) == (-math.inf, -1)
+    assert env.bound(symcore.sym_max(a, b) - 1) == (0, math.inf)
+    x = env.symint("x", hint=0, min=-3, max=2)
+    assert env.bound(x * x) == (0, 9)
+    assert env.bound(7) == (7, 7)
+
+
+def test_statically_known_never_uses_hints():
+    env = symcore.ShapeEnv()
+    a = env.size("a", hint=5, min=1)
+    assert env.statically_known_true(a >= 1)
+    assert env.statically_known_true(a % 8 < 8)
+    assert not env.statically_known_true(a > 3)  # true at the hint, not provable
+    assert env.statically_known_false(a < 0)
+    assert not env.statically_known_false(a > 3)
+    assert env.guards == []
+
+
+def test_provable_conditions_record_no_guard():
+    env = symcore.ShapeEnv()
+    a = env.size("a", hint=5, min=1)
+    if a >= 1:
+        pass
+    if a > 3:
+        pass
+    assert [str(g) for g in env.guards] == ["a > 3"]
+
+
+def test_bound_rejects_other_environments():
+    env, other = symcore.ShapeEnv(), symcore.ShapeEnv()
+    x = other.symint("x", hint=2)
+    with pytest.raises(symcore.MixedEnvironmentsError):
+        env.bound(x + 1)

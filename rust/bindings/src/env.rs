@@ -157,6 +157,27 @@ impl PyEnv {
         Ok(list)
     }
 
+    /// `(lo, hi)` bounds of the integer value `x` under the symbols' declared ranges; `None` for
+    /// an unbounded end. Sound: every value `x` can take (where it evaluates) is inside.
+    fn bound(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        let term = self.own_term(x)?;
+        let range = self.core.arena.lock().bound(term.value);
+        let end = |b: &symcore_engine::Bound| -> PyResult<Py<PyAny>> {
+            match b {
+                symcore_engine::Bound::Finite(v) => value_to_py(py, &symcore_engine::Value::Int(v.clone())),
+                _ => Ok(py.None()),
+            }
+        };
+        Ok((end(range.lo())?, end(range.hi())?))
+    }
+
+    /// `True`/`False` when the symbols' declared ranges decide the boolean `x`, else `None`.
+    fn known_truth(&self, x: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
+        let term = self.own_term(x)?;
+        let arena = self.core.arena.lock();
+        Ok(arena.known_truth(term.value, &|s| arena.declared_range(s)))
+    }
+
     /// True when `x` is a value of this environment (constants belong to every environment).
     fn owns(&self, x: &Bound<'_, PyAny>) -> bool {
         as_sym(x).is_some_and(|s| Arc::ptr_eq(&s.env, &self.core) || s.constant().is_some())
@@ -175,6 +196,13 @@ impl Drop for PyEnv {
 }
 
 impl PyEnv {
+    /// The term of `x` in this environment (constants are imported).
+    fn own_term(&self, x: &Bound<'_, PyAny>) -> PyResult<Term> {
+        let arg = require_arg(x, "value")?;
+        let (_, term) = crate::sym::run_in(Some(&self.core), &[arg], |_, t| Ok(t[0]))?;
+        Ok(term)
+    }
+
     fn run_in(
         &self,
         py: Python<'_>,
