@@ -11,9 +11,9 @@ import math
 import os
 import sys
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 from symcore import _core
 from symcore._core import DataDependentError, SymBool, SymFloat, SymInt, sym_not
@@ -50,6 +50,60 @@ class Guard:
 
     def __str__(self) -> str:
         return str(self.expr)
+
+
+_GUARD_NAMESPACE: dict[str, Any] = {
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "pow": pow,
+    "float": float,
+    "int": int,
+    "round": round,
+    "floor": math.floor,
+    "ceil": math.ceil,
+    "trunc": math.trunc,
+}
+
+
+class GuardFn:
+    """A compiled check of a ShapeEnv's guards and symbol ranges (see :meth:`ShapeEnv.guard_fn`).
+
+    Attributes:
+        names: The symbol names, in the positional order.
+        source: The generated Python source (guard texts are symcore's printed language, which
+            only names symbols and the functions of ``_GUARD_NAMESPACE``).
+        positional: The compiled function taking the values positionally.
+    """
+
+    def __init__(self, env: ShapeEnv) -> None:
+        self.names = list(env.symbols)
+        conditions: list[str] = []
+        for name, (_, lo, hi) in env.symbols.items():
+            if lo is not None:
+                conditions.append(f"{name} >= {lo}")
+            if hi is not None:
+                conditions.append(f"{name} <= {hi}")
+        conditions.extend(f"({text})" for text in env.produce_guards())
+        body = " and ".join(conditions) if conditions else "True"
+        self.source = f"def guard_fn({', '.join(self.names)}):\n    return bool({body})\n"
+        namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **_GUARD_NAMESPACE}
+        exec(compile(self.source, "<symcore guard_fn>", "exec"), namespace)
+        self.positional: Callable[..., bool] = namespace["guard_fn"]
+
+    def __call__(self, *args: Any) -> bool:
+        if len(args) == 1 and isinstance(args[0], Mapping):
+            values = args[0]
+            missing = [n for n in self.names if n not in values]
+            if missing:
+                raise KeyError(f"guard_fn needs values for {', '.join(missing)}")
+            return self.positional(*(values[n] for n in self.names))
+        if len(args) != len(self.names):
+            raise TypeError(f"guard_fn takes {len(self.names)} values ({', '.join(self.names)}), got {len(args)}")
+        return self.positional(*args)
+
+    def __repr__(self) -> str:
+        return f"<GuardFn {self.source.splitlines()[1].strip()}>"
 
 
 class ShapeEnv:
@@ -203,6 +257,26 @@ class ShapeEnv:
                 thing with plain numbers.
         """
         return self._env.evaluate(x, dict(binding))
+
+    def produce_guards(self) -> list[str]:
+        """The recorded guards as Python expressions over the symbol names, in order, without
+        those the symbols' ranges already imply. (Dropping guards implied by *other* guards
+        needs the decision procedure of issue "ShapeEnv"; until then only range-implied ones go.)"""
+        out: list[str] = []
+        for guard in self._guards:
+            if self._env.known_truth(guard.expr) is True:
+                continue
+            text = str(guard.expr)
+            if text not in out:
+                out.append(text)
+        return out
+
+    def guard_fn(self) -> GuardFn:
+        """A compiled checker of the guards and the symbols' declared ranges: call it with the
+        symbol values as a mapping (``fn({"s0": 8})``) or positionally in declaration order
+        (``fn(8)``); it returns whether the traced code is valid for them. Its ``positional``
+        attribute is the raw compiled function (no argument handling), for hot loops."""
+        return GuardFn(self)
 
     @property
     def guards(self) -> list[Guard]:

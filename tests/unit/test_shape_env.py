@@ -299,3 +299,51 @@ def test_bound_rejects_other_environments():
     x = other.symint("x", hint=2)
     with pytest.raises(symcore.MixedEnvironmentsError):
         env.bound(x + 1)
+
+
+# -- produce_guards / guard_fn ---------------------------------------------------------------
+
+
+def _traced_env():
+    env = symcore.ShapeEnv()
+    n, m = env.size("n", hint=16, min=1), env.size("m", hint=3, min=1)
+    if n % 8 == 0:  # guard
+        pass
+    if n > m:  # guard
+        pass
+    if n >= 1:  # implied by the range: no guard
+        pass
+    return env
+
+
+def test_produce_guards_lists_facts_not_implied_by_ranges():
+    env = _traced_env()
+    assert env.produce_guards() == ["n % 8 == 0", "m < n"]
+
+
+def test_guard_fn_accepts_inputs_taking_the_same_branches():
+    fn = _traced_env().guard_fn()
+    assert fn.names == ["n", "m"]
+    assert fn(16, 3) and fn(8, 7) and fn({"n": 24, "m": 2})
+    assert not fn(12, 3)  # 12 % 8 != 0
+    assert not fn(8, 9)  # m < n fails
+    assert not fn(0, 0)  # outside the declared ranges (n >= 1)
+    assert fn.positional(32, 1) is True
+
+
+def test_guard_fn_argument_errors():
+    fn = _traced_env().guard_fn()
+    with pytest.raises(TypeError, match="takes 2 values"):
+        fn(1)
+    with pytest.raises(KeyError, match="m"):
+        fn({"n": 8})
+
+
+def test_guard_fn_matches_evaluating_each_guard():
+    env = _traced_env()
+    fn = env.guard_fn()
+    for n in range(-2, 40):
+        for m in range(-2, 12):
+            in_ranges = n >= 1 and m >= 1
+            expected = in_ranges and all(env.evaluate(g.expr, {"n": n, "m": m}) for g in env.guards)
+            assert fn(n, m) == expected, (n, m)
