@@ -1,6 +1,8 @@
 """symcore: symbolic shapes on a Rust expression engine.
 
-Public names live here; submodules are organised by responsibility (``shape_env``, ``errors``).
+Public names live here; submodules are organised by responsibility, each importing only the ones
+below it: ``errors``, ``shape_env`` (symbols, guards), ``dispatch`` (SymDispatchMode), ``graph``
+(the IR), ``proxy`` (the tracer), ``demo`` (the ``symcore`` command).
 """
 
 from symcore._core import SymBool, SymFloat, SymInt, sym_float, sym_int, sym_ite, sym_max, sym_min, sym_not
@@ -15,7 +17,7 @@ from symcore.errors import (
 )
 from symcore.graph import Graph, GraphError, GraphModule, Interpreter, Node
 from symcore.proxy import MissingProxyError, ProxySymDispatchMode, SymbolicTracer, trace_symbolic
-from symcore.shape_env import Guard, ShapeEnv, SymValue
+from symcore.shape_env import Guard, GuardFn, ShapeEnv, SymValue
 
 __all__ = [
     "DataDependentError",
@@ -24,6 +26,7 @@ __all__ = [
     "GraphError",
     "GraphModule",
     "Guard",
+    "GuardFn",
     "Interpreter",
     "MissingProxyError",
     "MixedEnvironmentsError",
