@@ -2,7 +2,7 @@
 
 Public names live here; submodules are organised by responsibility, each importing only the ones
 below it: ``errors``, ``shape_env`` (symbols, guards), ``dispatch`` (SymDispatchMode), ``graph``
-(the IR), ``proxy`` (the tracer), ``demo`` (the ``symcore`` command).
+(the IR), ``proxy`` (the tracer), ``sympy_interop`` (to and from sympy), ``demo`` (the ``symcore`` command).
 """
 
 from symcore._core import SymBool, SymFloat, SymInt, sym_float, sym_int, sym_ite, sym_max, sym_min, sym_not
@@ -18,6 +18,7 @@ from symcore.errors import (
 from symcore.graph import Graph, GraphError, GraphModule, Interpreter, Node
 from symcore.proxy import MissingProxyError, ProxySymDispatchMode, SymbolicTracer, trace_symbolic
 from symcore.shape_env import Guard, GuardFn, ShapeEnv, SymValue
+from symcore.sympy_interop import from_sympy, sympy_functions, to_sympy
 
 __all__ = [
     "DataDependentError",
@@ -43,11 +44,14 @@ __all__ = [
     "SymbolicTracer",
     "UnboundSymbolError",
     "active_modes",
+    "from_sympy",
     "sym_float",
     "sym_int",
     "sym_ite",
     "sym_max",
     "sym_min",
     "sym_not",
+    "sympy_functions",
+    "to_sympy",
     "trace_symbolic",
 ]

@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-MODULES = ["symcore.shape_env", "symcore.dispatch", "symcore.graph", "symcore.proxy"]
+MODULES = ["symcore.shape_env", "symcore.dispatch", "symcore.graph", "symcore.proxy", "symcore.sympy_interop"]
 
 
 @pytest.mark.parametrize("name", MODULES)
