@@ -32,6 +32,7 @@ from hypothesis import example, given, note
 from hypothesis import strategies as st
 
 import symcore
+from oracle import same_value
 from symcore import SymBool, SymFloat, SymInt
 
 SYM_TYPES = (SymInt, SymBool, SymFloat)
@@ -323,17 +324,6 @@ def oracle(tree: Tree, binding: dict[str, int]) -> Any:
             allowed |= this_step.allowed
         return Raised(failed[0].exc, allowed)
     return outcome(lambda: compute((tree[0], *args), binding, PLAIN, False))
-
-
-def same_value(actual: Any, expected: Any) -> bool:
-    """Equal value and type; floats bit-for-bit up to NaN payloads."""
-    if type(actual) is not type(expected):
-        return False
-    if isinstance(expected, float):
-        if math.isnan(expected):
-            return math.isnan(actual)
-        return actual == expected and math.copysign(1.0, actual) == math.copysign(1.0, expected)
-    return actual == expected
 
 
 def assert_matches(got: Any, expected: Any, what: str) -> None:

@@ -21,7 +21,7 @@ use rustc_hash::FxHashMap;
 use symcore_engine::Term;
 
 use crate::dispatch::Func;
-use crate::sym::{borrow_sym, value_to_py, Lit};
+use crate::sym::{borrow_sym, lit_value, value_to_py};
 
 /// One buffered operation: result entry, callable, arguments, and which arguments are entries.
 type Record = (u32, Py<PyAny>, Vec<Py<PyAny>>, u64);
@@ -46,15 +46,6 @@ fn key_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<(u64, Term)>> {
         Some(_) => Ok(None),
         None => Err(PyTypeError::new_err("expected a symcore value")),
     }
-}
-
-fn lit_to_py(py: Python<'_>, lit: Lit) -> PyResult<Py<PyAny>> {
-    let v = match lit {
-        Lit::Int(i) => symcore_engine::Value::Int(i),
-        Lit::Float(f) => symcore_engine::Value::Float(f),
-        Lit::Bool(b) => symcore_engine::Value::Bool(b),
-    };
-    value_to_py(py, &v)
 }
 
 impl PyRecorder {
@@ -126,7 +117,7 @@ impl PyRecorder {
                 continue;
             };
             if let Some(c) = sym.constant() {
-                items.push(lit_to_py(py, c)?);
+                items.push(value_to_py(py, &lit_value(c))?);
                 continue;
             }
             let key = (sym.env.uid, sym.term);

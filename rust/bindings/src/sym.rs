@@ -196,16 +196,7 @@ pub fn borrow_sym<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a Sym> {
 
 /// The symcore value inside `obj`, if it is one.
 pub fn as_sym(obj: &Bound<'_, PyAny>) -> Option<Sym> {
-    if let Ok(s) = obj.cast::<PySymInt>() {
-        return Some(s.get().0.clone());
-    }
-    if let Ok(s) = obj.cast::<PySymBool>() {
-        return Some(s.get().0.clone());
-    }
-    if let Ok(s) = obj.cast::<PySymFloat>() {
-        return Some(s.get().0.clone());
-    }
-    None
+    borrow_sym(obj).cloned()
 }
 
 /// Converts an operand; `None` for types symcore does not combine with (the caller returns
@@ -401,7 +392,8 @@ pub fn value_to_py(py: Python<'_>, v: &Value) -> PyResult<Py<PyAny>> {
     })
 }
 
-fn lit_value(l: Lit) -> Value {
+/// The engine value of a plain number.
+pub fn lit_value(l: Lit) -> Value {
     match l {
         Lit::Int(i) => Value::Int(i),
         Lit::Float(f) => Value::Float(f),
