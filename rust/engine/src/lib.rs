@@ -29,6 +29,7 @@
 
 mod arena;
 mod bool_ops;
+mod decide;
 mod error;
 mod eval;
 pub mod float;
@@ -43,6 +44,7 @@ mod print;
 mod range;
 
 pub use arena::{is_valid_symbol_name, Arena, SymbolInfo, Term};
+pub use decide::Decision;
 pub use error::{EngineError, Result};
 pub use eval::Value;
 pub use id::{ExprId, SymbolId};

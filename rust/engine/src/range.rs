@@ -267,7 +267,7 @@ impl Range {
         Range::make(self.lo.add_lo(&other.lo), self.hi.add_hi(&other.hi))
     }
 
-    fn mul(&self, other: &Range) -> Range {
+    pub(crate) fn mul(&self, other: &Range) -> Range {
         let corners = [
             self.lo.mul(&other.lo),
             self.lo.mul(&other.hi),
@@ -280,7 +280,7 @@ impl Range {
     }
 
     /// `x^n` over the range (`n >= 1` constant).
-    fn pow(&self, n: u32) -> Range {
+    pub(crate) fn pow(&self, n: u32) -> Range {
         if n == 0 {
             return Range::small(1, 1);
         }
