@@ -8,6 +8,7 @@ below it: ``errors``, ``shape_env`` (symbols, guards), ``dispatch`` (SymDispatch
 from symcore._core import SymBool, SymFloat, SymInt, sym_float, sym_int, sym_ite, sym_max, sym_min, sym_not
 from symcore.dispatch import SymDispatchMode, active_modes
 from symcore.errors import (
+    ContradictionError,
     DataDependentError,
     ExpressionTooLargeError,
     MixedEnvironmentsError,
@@ -17,11 +18,22 @@ from symcore.errors import (
 )
 from symcore.graph import Graph, GraphError, GraphModule, Interpreter, Node
 from symcore.proxy import MissingProxyError, ProxySymDispatchMode, SymbolicTracer, trace_symbolic
-from symcore.shape_env import Guard, GuardFn, ShapeEnv, SymValue
+from symcore.shape_env import (
+    Decision,
+    Guard,
+    GuardFn,
+    ShapeEnv,
+    SymValue,
+    ValidityRegion,
+    check,
+    guard_size_oblivious,
+)
 from symcore.sympy_interop import from_sympy, sympy_functions, to_sympy
 
 __all__ = [
+    "ContradictionError",
     "DataDependentError",
+    "Decision",
     "ExpressionTooLargeError",
     "Graph",
     "GraphError",
@@ -43,8 +55,11 @@ __all__ = [
     "SymbolError",
     "SymbolicTracer",
     "UnboundSymbolError",
+    "ValidityRegion",
     "active_modes",
+    "check",
     "from_sympy",
+    "guard_size_oblivious",
     "sym_float",
     "sym_int",
     "sym_ite",

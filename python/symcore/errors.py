@@ -7,6 +7,7 @@ catches the built-ins keeps working. Arithmetic raises the built-ins themselves
 """
 
 from symcore._core import (
+    ContradictionError,
     DataDependentError,
     ExpressionTooLargeError,
     MixedEnvironmentsError,
@@ -16,6 +17,7 @@ from symcore._core import (
 )
 
 __all__ = [
+    "ContradictionError",
     "DataDependentError",
     "ExpressionTooLargeError",
     "MixedEnvironmentsError",

@@ -7,22 +7,31 @@ facts the computation relied on from :attr:`ShapeEnv.guards`.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
 import os
 import sys
 import weakref
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Union
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
 
 from symcore import _core
-from symcore._core import DataDependentError, SymBool, SymFloat, SymInt, sym_not
+from symcore._core import ContradictionError, DataDependentError, SymBool, SymFloat, SymInt, sym_not
 
 SymValue = Union[SymInt, SymBool, SymFloat]
 """Any symcore value."""
 
-# Frames in these files are symcore's own machinery; a guard's origin is the first frame outside.
-_INTERNAL_FILES = frozenset({os.path.abspath(__file__)})
+# Frames in symcore's own package are its machinery; a guard's origin is the first frame outside
+# it. Model definitions and the demo are written like user code, so their lines are origins too.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_USER_CODE = (os.path.join(_PACKAGE_DIR, "demo.py"), os.path.join(_PACKAGE_DIR, "models") + os.sep)
+
+
+def _is_internal(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return path.startswith(_PACKAGE_DIR) and not path.startswith(_USER_CODE)
 
 
 def _user_frame() -> str | None:
@@ -30,10 +39,24 @@ def _user_frame() -> str | None:
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if os.path.abspath(filename) not in _INTERNAL_FILES:
+        if not _is_internal(filename):
             return f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}"
         frame = frame.f_back  # type: ignore[assignment]
     return None
+
+
+@contextlib.contextmanager
+def _modes_suspended() -> Iterator[None]:
+    """Runs the body with no SymDispatchMode active, so the environment's own arithmetic (building
+    ``x == hint``, say) is never seen by a tracer."""
+    modes = list(_core.active_modes())
+    for mode in reversed(modes):
+        _core.pop_mode(mode)
+    try:
+        yield
+    finally:
+        for mode in modes:
+            _core.push_mode(mode)
 
 
 @dataclass(frozen=True)
@@ -43,13 +66,106 @@ class Guard:
     Attributes:
         expr: The fact, a symbolic ``SymBool`` that is true for the traced values.
         origin: ``file:line in function`` of the user code that asked for the decision.
+        kind: ``"guard"`` (decided from the hints; checked before reusing the trace) or
+            ``"check"`` (a runtime assertion from :meth:`ShapeEnv.check`; an axiom for proofs).
+        message: For a check, the message it raises with.
     """
 
     expr: SymBool
     origin: str | None = None
+    kind: Literal["guard", "check"] = "guard"
+    message: str | None = None
 
     def __str__(self) -> str:
         return str(self.expr)
+
+    def explain(self) -> str:
+        """One line: the fact and where it came from."""
+        where = self.origin or "<unknown origin>"
+        return f"{self.kind} {self.expr}    # {where}"
+
+
+Binding = dict[str, int]
+"""Symbol name -> value."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer of :meth:`ShapeEnv.decide` and why.
+
+    Attributes:
+        truth: ``True`` / ``False`` when the expression has that value at every binding that
+            satisfies the symbols' ranges and the known facts; ``None`` when unknown.
+        expr: The question (after replacements).
+        facts: The guards and checks the proof used.
+        symbols: Symbols whose ranges the proof used.
+        counterexample: For ``False``, an admissible binding where the expression is false; for
+            ``None``, one where it is false, if the search found one.
+        example: For ``None``, an admissible binding where the expression is true, if found.
+        settled_by: For ``None``, a simple fact that would prove it (e.g. ``"s0 >= 2"``), if found.
+    """
+
+    truth: bool | None
+    expr: SymBool
+    facts: tuple[Guard, ...] = ()
+    symbols: tuple[str, ...] = ()
+    counterexample: Binding | None = None
+    example: Binding | None = None
+    settled_by: str | None = None
+
+    def explain(self) -> str:
+        """A readable account of the answer."""
+        lines = []
+        if self.truth is None:
+            lines.append(f"unknown: {self.expr}")
+            if self.example is not None:
+                lines.append(f"  true at {_fmt(self.example)}")
+            if self.counterexample is not None:
+                lines.append(f"  false at {_fmt(self.counterexample)}")
+            if self.settled_by is not None:
+                lines.append(f"  would be proved by the fact {self.settled_by}")
+            return "\n".join(lines)
+        lines.append(f"{'always true' if self.truth else 'always false'}: {self.expr}")
+        if self.symbols:
+            lines.append(f"  from the ranges of {', '.join(self.symbols)}")
+        for f in self.facts:
+            lines.append(f"  using {f.explain()}")
+        if self.counterexample is not None:
+            lines.append(f"  e.g. false at {_fmt(self.counterexample)}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.explain()
+
+
+def _fmt(binding: Mapping[str, int]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in binding.items()) or "any binding"
+
+
+@dataclass(frozen=True)
+class ValidityRegion:
+    """Where a trace is valid: the guards as text, with one binding inside and one outside.
+
+    Attributes:
+        conditions: The guards (and declared ranges), as Python expressions.
+        inside: A binding satisfying every condition (the hints), or ``None``.
+        outside: A binding (within the declared ranges) violating some condition, or ``None``
+            when every binding in the ranges is valid or none was found.
+        violated: The conditions ``outside`` violates.
+    """
+
+    conditions: tuple[str, ...]
+    inside: Binding | None
+    outside: Binding | None
+    violated: tuple[str, ...] = field(default=())
+
+    def __str__(self) -> str:
+        text = "valid for " + (", ".join(self.conditions) if self.conditions else "every binding")
+        if self.inside is not None:
+            text += f"\n  inside:  {_fmt(self.inside)}"
+        if self.outside is not None:
+            text += f"\n  outside: {_fmt(self.outside)} (violates {', '.join(self.violated)})"
+        return text
 
 
 _GUARD_NAMESPACE: dict[str, Any] = {
@@ -135,8 +251,10 @@ class ShapeEnv:
         """
         self._env = _core.Env()
         self._env.set_owner(weakref.ref(self))
-        self._guards: list[Guard] = []
-        self._guard_keys: set[tuple[object, ...]] = set()
+        self._facts: list[Guard] = []  # guards and checks, index-aligned with the native facts
+        self._fact_keys: set[tuple[object, ...]] = set()
+        self._sizes: set[str] = set()
+        self._produced: tuple[int, list[str]] | None = None
         self.specialize_zero_one = specialize_zero_one
         self.duck_shape = duck_shape
         self._duck: dict[int, SymInt] = {}
@@ -202,6 +320,7 @@ class ShapeEnv:
         if name is None and self.duck_shape and hint in self._duck:
             return self._duck[hint]
         symbol = self.symint(name if name is not None else self._fresh_name("s"), hint, min=min, max=max)
+        self._sizes.add(str(symbol))
         if name is None and self.duck_shape:
             self._duck[hint] = symbol
         return symbol
@@ -220,20 +339,101 @@ class ShapeEnv:
         return self.symint(name if name is not None else self._fresh_name("u"), None, min=min, max=max)
 
     def bound(self, x: SymValue | int) -> tuple[int | float, int | float]:
-        """``(lo, hi)``: bounds of the integer ``x`` under the symbols' ranges (``-math.inf`` /
-        ``math.inf`` for an unbounded end). Sound: every value ``x`` takes is inside."""
+        """``(lo, hi)``: bounds of the integer ``x`` under the symbols' ranges, tightened by the
+        facts recorded so far (``-math.inf`` / ``math.inf`` for an unbounded end). Sound: every
+        value ``x`` takes where the facts hold is inside."""
         lo, hi = self._env.bound(x)
         return (-math.inf if lo is None else lo, math.inf if hi is None else hi)
 
+    def decide(self, b: SymBool | bool) -> Decision:
+        """Decides ``b`` for every binding of the symbols that satisfies their ranges and every
+        guard and check recorded so far — never from hints, and never wrongly.
+
+        Returns a :class:`Decision`: ``truth`` is ``True``, ``False`` or ``None`` (unknown), with
+        the facts and ranges a proof used, a refuting binding for a false claim, and for an
+        unknown one a binding each way and a fact that would settle it, when a small search finds
+        them. Records nothing.
+
+        Examples:
+            >>> env = ShapeEnv()
+            >>> a, b = env.symint("a", 6, min=1), env.symint("b", 4, min=1)
+            >>> env.decide((a // b) * b <= a).truth
+            True
+            >>> print(env.decide(a * b >= 2 * a))
+            unknown: 2*a <= a*b
+              true at a=1, b=2
+              false at a=1, b=1
+              would be proved by the fact b >= 2
+        """
+        with _modes_suspended():
+            question = self._as_bool(b)
+            truth, used, symbols = self._env.decide(question)
+            expr = self._env.canonical(question)
+            assert isinstance(expr, SymBool)
+            facts = tuple(self._facts[i] for i in used)
+            if truth is True:
+                return Decision(True, expr, facts, tuple(symbols))
+            counter = self._search(expr, False)
+            if truth is False:
+                return Decision(False, expr, facts, tuple(symbols), counterexample=counter)
+            return Decision(
+                None, expr, counterexample=counter, example=self._search(expr, True), settled_by=self._settle(expr)
+            )
+
     def statically_known_true(self, b: SymBool | bool) -> bool:
-        """True only if ``b`` holds for every binding of the symbols within their ranges; never
-        uses hints and records no guard. (Today the proof uses ranges; issue "ShapeEnv" adds
-        facts from guards, replacements and divisibility.)"""
-        return self._env.known_truth(b) is True
+        """True only if ``b`` holds at every binding satisfying the ranges and recorded facts
+        (:meth:`decide` without the explanation); records no guard."""
+        if isinstance(b, bool):
+            return b
+        with _modes_suspended():
+            return self._env.decide(b)[0] is True
 
     def statically_known_false(self, b: SymBool | bool) -> bool:
-        """True only if ``b`` is false for every binding of the symbols within their ranges."""
-        return self._env.known_truth(b) is False
+        """True only if ``b`` is false at every binding satisfying the ranges and recorded facts."""
+        if isinstance(b, bool):
+            return not b
+        with _modes_suspended():
+            return self._env.decide(b)[0] is False
+
+    def guard_size_oblivious(self, b: SymBool | bool) -> bool:
+        """``bool(b)``, but decided first as if every size symbol (from :meth:`size`) were
+        ``>= 2``: a fact that holds for all sizes except 0 and 1 (``s0 != 1`` under broadcasting,
+        say) is answered without a guard. Otherwise the hints decide and a guard is recorded."""
+        if isinstance(b, bool):
+            return b
+        with _modes_suspended():
+            sizes = sorted(self._sizes & b.free_symbols)
+            truth = self._env.decide(b, sizes)[0]
+        if truth is not None:
+            return truth
+        return bool(b)
+
+    def check(self, cond: SymBool | bool, message: str | Callable[[], str] | None = None) -> None:
+        """Asserts ``cond`` at runtime: from now on proofs may use it (an axiom), and it is listed
+        in :attr:`runtime_asserts` for the code that runs the trace to check.
+
+        Raises:
+            ContradictionError: ``cond`` is false for the traced values (its hint), is provably
+                false, or contradicts the facts already known; nothing is recorded then.
+        """
+        if isinstance(cond, bool):
+            if not cond:
+                raise ContradictionError(_message(message, "check failed: False"))
+            return
+        with _modes_suspended():
+            truth = self._env.decide(cond)[0]
+            if truth is True:
+                return
+            if truth is False:
+                raise ContradictionError(_message(message, f"check failed: {cond} can never hold here"))
+            if cond.hint is False:
+                raise ContradictionError(_message(message, f"check failed: {cond} is False for the traced values"))
+            self._record(cond, "check", None if message is None else _message(message, ""))
+
+    @property
+    def runtime_asserts(self) -> list[Guard]:
+        """The checks recorded by :meth:`check`, in order."""
+        return [f for f in self._facts if f.kind == "check"]
 
     def constant(self, value: int | float | bool) -> SymValue:
         """A constant of this environment (``SymInt``, ``SymFloat`` or ``SymBool``)."""
@@ -259,17 +459,22 @@ class ShapeEnv:
         return self._env.evaluate(x, dict(binding))
 
     def produce_guards(self) -> list[str]:
-        """The recorded guards as Python expressions over the symbol names, in order, without
-        those the symbols' ranges already imply. (Dropping guards implied by *other* guards
-        needs the decision procedure of issue "ShapeEnv"; until then only range-implied ones go.)"""
+        """The guards as Python expressions over the symbol names, in order, minimal: a guard
+        implied by the symbols' declared ranges or by the other guards kept is dropped."""
+        if self._produced is not None and self._produced[0] == len(self._facts):
+            return list(self._produced[1])
+        indices = [i for i, f in enumerate(self._facts) if f.kind == "guard"]
+        kept = list(indices)
+        for i in indices:
+            if self._env.implied_by(i, [j for j in kept if j != i]):
+                kept.remove(i)
         out: list[str] = []
-        for guard in self._guards:
-            if self._env.known_truth(guard.expr) is True:
-                continue
-            text = str(guard.expr)
+        for i in kept:
+            text = str(self._facts[i].expr)
             if text not in out:
                 out.append(text)
-        return out
+        self._produced = (len(self._facts), out)
+        return list(out)
 
     def guard_fn(self) -> GuardFn:
         """A compiled checker of the guards and the symbols' declared ranges: call it with the
@@ -278,14 +483,83 @@ class ShapeEnv:
         attribute is the raw compiled function (no argument handling), for hot loops."""
         return GuardFn(self)
 
+    def failing_guards(self, binding: Mapping[str, int]) -> list[Guard]:
+        """The guards that are false (or raise) for ``binding`` — why a new input cannot reuse
+        the trace. Each has its :attr:`Guard.origin`."""
+        out = []
+        for g in self.guards:
+            try:
+                ok = self._env.evaluate(g.expr, dict(binding))
+            except (ArithmeticError, ValueError):
+                ok = False
+            if not ok:
+                out.append(g)
+        return out
+
+    def validity_region(self) -> ValidityRegion:
+        """The guards as a readable description of where the trace is valid, with the hints as a
+        binding inside and a nearby binding outside (found by varying one symbol at a time)."""
+        conditions = tuple(self.produce_guards())
+        symbols = self.symbols
+        inside: Binding | None = None
+        if all(h is not None for h, _, _ in symbols.values()):
+            inside = {n: h for n, (h, _, _) in symbols.items() if h is not None}
+        outside: Binding | None = None
+        violated: tuple[str, ...] = ()
+        if inside is not None and conditions:
+            check = self.guard_fn()
+            for name, (hint, lo, hi) in symbols.items():
+                assert hint is not None
+                for v in (hint + 1, hint - 1, 2 * hint, hint + 8, lo, hi, 0, 1, 2, 3):
+                    if v is None or v == hint or (lo is not None and v < lo) or (hi is not None and v > hi):
+                        continue
+                    trial = {**inside, name: v}
+                    if not check(trial):
+                        outside = trial
+                        violated = tuple(str(g) for g in self.failing_guards(trial))
+                        break
+                if outside is not None:
+                    break
+        return ValidityRegion(conditions, inside, outside, violated)
+
+    def explain(self, binding: Mapping[str, int] | None = None) -> str:
+        """A readable account of the environment: symbols (hint, range), replacements, guards and
+        checks with the source line of each. With ``binding``, only the guards it violates —
+        the answer to "why did this input not reuse the trace?"."""
+        if binding is not None:
+            failing = self.failing_guards(binding)
+            if not failing:
+                return f"every guard holds for {_fmt(binding)}"
+            lines = [f"{len(failing)} guard(s) fail for {_fmt(binding)}:"]
+            lines.extend(f"  {g.explain()}" for g in failing)
+            return "\n".join(lines)
+        lines = ["symbols:"]
+        for name, (hint, _, _) in self.symbols.items():
+            lo, hi = self._env.symbol_range(name)
+            span = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+            lines.append(f"  {name} = {'(no hint)' if hint is None else hint} in {span}")
+        for name, by in self.replacements.items():
+            lines.append(f"  {name} -> {by}")
+        kept = set(self.produce_guards())
+        for f in self._facts:
+            note = "" if f.kind == "check" or str(f.expr) in kept else "  (implied by the others)"
+            lines.append(f"{f.explain()}{note}")
+        return "\n".join(lines)
+
     @property
     def guards(self) -> list[Guard]:
-        """The facts recorded so far, in order (a copy)."""
-        return list(self._guards)
+        """The guards recorded so far, in order (a copy)."""
+        return [f for f in self._facts if f.kind == "guard"]
+
+    @property
+    def replacements(self) -> dict[str, SymInt]:
+        """``name -> expression`` for every symbol replaced after an equality guard or check."""
+        return dict(self._env.replacements())
 
     @property
     def symbols(self) -> dict[str, tuple[int | None, int | None, int | None]]:
-        """``name -> (hint, min, max)`` for every symbol, in declaration order."""
+        """``name -> (hint, min, max)`` for every symbol, in declaration order (declared ranges;
+        :meth:`bound` of a symbol gives its range tightened by the facts)."""
         return {name: (hint, lo, hi) for name, hint, lo, hi in self._env.symbols()}
 
     def __len__(self) -> int:
@@ -293,33 +567,138 @@ class ShapeEnv:
         return len(self._env)
 
     def __repr__(self) -> str:
-        return f"<ShapeEnv: {len(self.symbols)} symbols, {len(self._guards)} guards, {len(self)} nodes>"
+        n_guards = sum(f.kind == "guard" for f in self._facts)
+        return f"<ShapeEnv: {len(self.symbols)} symbols, {n_guards} guards, {len(self)} nodes>"
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _as_bool(self, b: SymBool | bool) -> SymBool:
+        if isinstance(b, bool):
+            c = self._env.constant(b)
+            assert isinstance(c, SymBool)
+            return c
+        if not isinstance(b, SymBool):
+            raise TypeError(f"expected a SymBool or bool, got {type(b).__name__}")
+        return b
+
+    def _record(self, fact: SymBool, kind: Literal["guard", "check"], message: str | None = None) -> None:
+        """Adds a guard or check (deduplicated) to the native facts, which learn from it."""
+        key = fact.key()
+        if key in self._fact_keys:
+            return
+        index, _, _ = self._env.add_fact(fact)
+        assert index == len(self._facts)
+        self._fact_keys.add(key)
+        self._facts.append(Guard(fact, _user_frame(), kind, message))
+
+    def _search(self, b: SymBool, want: bool) -> Binding | None:
+        """A binding within the declared ranges that satisfies every recorded fact and gives
+        ``b == want``, from a small search around the hints and range ends (``None`` if none)."""
+        symbols = self.symbols
+        base: Binding = {}
+        for name, (hint, lo, _) in symbols.items():
+            base[name] = hint if hint is not None else (lo if lo is not None else 0)
+        free = sorted(b.free_symbols)
+        if len(free) > 4:
+            return None
+
+        def candidates(name: str) -> list[int]:
+            hint, lo, hi = symbols[name]
+            start = base[name] if lo is None else lo
+            values = [start, start + 1, start + 2, start + 3, start + 7, start + 8, base[name], base[name] + 1]
+            if hint is not None:
+                values += [hint - 1, 2 * hint]
+            return sorted({v for v in values if (lo is None or v >= lo) and (hi is None or v <= hi)})
+
+        facts = [f.expr for f in self._facts]
+        for combo in itertools.islice(itertools.product(*(candidates(n) for n in free)), 512):
+            binding = {**base, **dict(zip(free, combo))}
+            try:
+                if not all(self._env.evaluate(f, binding) for f in facts):
+                    continue
+                if self._env.evaluate(b, binding) is want:
+                    return {n: binding[n] for n in free}
+            except (ArithmeticError, ValueError):
+                continue
+        return None
+
+    def _settle(self, b: SymBool) -> str | None:
+        """A one-symbol bound (``s0 >= 2``, ``s0 <= 64``) that would prove ``b``, if a few tries
+        find one."""
+        for name in sorted(b.free_symbols):
+            lo, hi = self._env.symbol_range(name)
+            base = 0 if lo is None else lo
+            for k in (base + 1, base + 2, base + 3, base + 8, base + 64):
+                if hi is not None and k > hi:
+                    break
+                text = f"{name} >= {k}"
+                hypothesis = self._env.parse(text)
+                assert isinstance(hypothesis, SymBool)
+                if self._env.decide(b, [], [hypothesis])[0] is True:
+                    return text
+        return None
 
     def _guard(self, x: SymValue) -> int | float | bool:
         """Decides a symbolic value that Python needs as a concrete one (the hook ``bool()``,
-        ``int()``, ``float()`` and ``__index__`` reach): answers by the hints and records the fact
-        relied on as a guard."""
-        if isinstance(x, SymBool):
-            known = self._env.known_truth(x)
-            if known is not None:
-                return bool(known)  # provable from the ranges alone (even without hints)
-        hint = x.hint
-        if hint is None:
-            unbacked = sorted(s for s in x.free_symbols if self.symbols[s][0] is None)
-            raise DataDependentError(
-                f"could not decide {x} (symbols without hints: {', '.join(unbacked)}); give the symbols "
-                "hints, or restructure the code so that it does not branch on this value"
-            )
-        if isinstance(x, SymBool):
-            fact = x if hint else sym_not(x)
-        elif isinstance(hint, float) and hint != hint:  # NaN equals nothing; nothing to record
+        ``int()``, ``float()`` and ``__index__`` reach): a provable boolean is answered without a
+        guard; otherwise the hints answer and the fact relied on is recorded as a guard."""
+        with _modes_suspended():
+            if isinstance(x, SymBool):
+                known = self._env.decide(x)[0]
+                if known is not None:
+                    return known  # provable from ranges and facts (even without hints)
+            hint = x.hint
+            if hint is None:
+                unbacked = sorted(s for s in x.free_symbols if self.symbols[s][0] is None)
+                raise DataDependentError(
+                    f"could not decide {x}: it depends on {', '.join(unbacked)}, which "
+                    f"{'has' if len(unbacked) == 1 else 'have'} no hint (a data-dependent value). "
+                    f"If you know it holds, assert it with symcore.check({x}) (or env.check); otherwise "
+                    "give the symbols hints, or avoid branching on this value"
+                )
+            if isinstance(x, SymBool):
+                fact = x if hint else sym_not(x)
+            elif isinstance(hint, float) and hint != hint:  # NaN equals nothing; nothing to record
+                return hint
+            else:
+                fact = x == hint
+            assert isinstance(fact, SymBool)
+            if not fact.is_constant:
+                self._record(fact, "guard")
             return hint
-        else:
-            fact = x == hint
-        assert isinstance(fact, SymBool)
-        if not fact.is_constant:
-            key = fact.key()
-            if key not in self._guard_keys:
-                self._guard_keys.add(key)
-                self._guards.append(Guard(fact, _user_frame()))
-        return hint
+
+
+def _message(message: str | Callable[[], str] | None, default: str) -> str:
+    if message is None:
+        return default
+    return message() if callable(message) else message
+
+
+def check(cond: SymBool | bool, message: str | Callable[[], str] | None = None) -> None:
+    """Asserts ``cond`` at runtime, as :meth:`ShapeEnv.check` of the environment ``cond``
+    belongs to (PyTorch's ``torch._check``). A plain ``False`` raises at once.
+
+    Raises:
+        ContradictionError: As :meth:`ShapeEnv.check`.
+    """
+    if isinstance(cond, bool):
+        if not cond:
+            raise ContradictionError(_message(message, "check failed: False"))
+        return
+    env = cond.shape_env
+    if not isinstance(env, ShapeEnv):
+        # A SymBool from a bare native environment: only its value can be checked.
+        if cond.hint is False:
+            raise ContradictionError(_message(message, f"check failed: {cond} is False"))
+        return
+    env.check(cond, message)
+
+
+def guard_size_oblivious(b: SymBool | bool) -> bool:
+    """:meth:`ShapeEnv.guard_size_oblivious` in the environment ``b`` belongs to (``bool(b)`` for
+    a value outside any ShapeEnv)."""
+    if isinstance(b, SymBool):
+        env = b.shape_env
+        if isinstance(env, ShapeEnv):
+            return env.guard_size_oblivious(b)
+    return bool(b)

@@ -33,6 +33,17 @@ fn opt_integer(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<In
     }
 }
 
+/// `(lo, hi)` of a range as Python ints, `None` for an infinite end.
+fn range_ends(py: Python<'_>, range: &symcore_engine::Range) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+    let end = |b: &symcore_engine::Bound| -> PyResult<Py<PyAny>> {
+        match b {
+            symcore_engine::Bound::Finite(v) => value_to_py(py, &symcore_engine::Value::Int(v.clone())),
+            _ => Ok(py.None()),
+        }
+    };
+    Ok((end(range.lo())?, end(range.hi())?))
+}
+
 /// `(name, hint, min, max)` of one symbol.
 type SymbolRow = (String, Option<Integer>, Option<Integer>, Option<Integer>);
 
@@ -157,25 +168,137 @@ impl PyEnv {
         Ok(list)
     }
 
-    /// `(lo, hi)` bounds of the integer value `x` under the symbols' declared ranges; `None` for
-    /// an unbounded end. Sound: every value `x` can take (where it evaluates) is inside.
+    /// `(lo, hi)` bounds of the integer value `x` under the symbols' ranges (declared, tightened
+    /// by the facts added); `None` for an unbounded end. Sound: every value `x` can take (where
+    /// it evaluates) is inside.
     fn bound(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
         let term = self.own_term(x)?;
-        let range = self.core.arena.lock().bound(term.value);
-        let end = |b: &symcore_engine::Bound| -> PyResult<Py<PyAny>> {
-            match b {
-                symcore_engine::Bound::Finite(v) => value_to_py(py, &symcore_engine::Value::Int(v.clone())),
-                _ => Ok(py.None()),
-            }
+        let range = {
+            let mut arena = self.core.arena.lock();
+            let t = arena.canonical(term).map_err(py_err)?;
+            arena.known_bound(t.value)
         };
-        Ok((end(range.lo())?, end(range.hi())?))
+        range_ends(py, &range)
     }
 
-    /// `True`/`False` when the symbols' declared ranges decide the boolean `x`, else `None`.
+    /// `True`/`False` when the symbols' known ranges decide the boolean `x`, else `None`.
     fn known_truth(&self, x: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
         let term = self.own_term(x)?;
-        let arena = self.core.arena.lock();
-        Ok(arena.known_truth(term.value, &|s| arena.declared_range(s)))
+        let mut arena = self.core.arena.lock();
+        let t = arena.canonical(term).map_err(py_err)?;
+        Ok(arena.known_truth(t.value, &|s| arena.known_range(s)))
+    }
+
+    /// Decides the boolean `x` from the known ranges and facts: `(truth, fact indices used,
+    /// names of the symbols whose ranges were used)`, `truth` being `None` when unknown.
+    /// Symbols named in `oblivious` are assumed `>= 2` as well.
+    /// `assume` are hypotheses for this question only.
+    #[pyo3(signature = (x, oblivious=Vec::new(), assume=Vec::new()))]
+    fn decide(
+        &self,
+        x: &Bound<'_, PyAny>,
+        oblivious: Vec<String>,
+        assume: Vec<Bound<'_, PyAny>>,
+    ) -> PyResult<(Option<bool>, Vec<usize>, Vec<String>)> {
+        let term = self.own_term(x)?;
+        let hypotheses: Vec<symcore_engine::ExprId> = assume
+            .iter()
+            .map(|h| self.own_term(h).map(|t| t.value))
+            .collect::<PyResult<_>>()?;
+        let mut arena = self.core.arena.lock();
+        let mut ids = Vec::with_capacity(oblivious.len());
+        for name in &oblivious {
+            ids.push(
+                arena
+                    .symbol_by_name(name)
+                    .ok_or_else(|| py_err(EngineError::UnknownSymbol(name.clone())))?,
+            );
+        }
+        let d = arena.decide_known(term.value, &ids, &hypotheses).map_err(py_err)?;
+        let names = d
+            .symbols
+            .iter()
+            .map(|s| arena.symbol_info(*s).name.to_string())
+            .collect();
+        Ok((d.truth, d.facts, names))
+    }
+
+    /// Adds a fact that holds from now on and learns from it (tightened ranges, replacements,
+    /// divisibility). Returns `(index, names of replaced symbols, names of tightened symbols)`.
+    /// Raises `ContradictionError` (recording nothing) when the fact cannot hold.
+    #[pyo3(signature = (x, replace=true))]
+    fn add_fact(&self, x: &Bound<'_, PyAny>, replace: bool) -> PyResult<(usize, Vec<String>, Vec<String>)> {
+        let term = self.own_term(x)?;
+        let (learned, names) = {
+            let mut arena = self.core.arena.lock();
+            let learned = arena.add_fact(term.value, replace).map_err(py_err)?;
+            let name = |s: &symcore_engine::SymbolId| arena.symbol_info(*s).name.to_string();
+            let names: (Vec<String>, Vec<String>) = (
+                learned.replaced.iter().map(name).collect(),
+                learned.tightened.iter().map(name).collect(),
+            );
+            (learned, names)
+        };
+        if !learned.replaced.is_empty() || !learned.divisible.is_empty() {
+            // Cached results were built before the replacement.
+            self.core.clear_objects();
+        }
+        Ok((learned.index, names.0, names.1))
+    }
+
+    /// Whether the facts at `indices` alone (with the declared ranges, no replacements) imply
+    /// fact `index`.
+    fn implied_by(&self, index: usize, indices: Vec<usize>) -> PyResult<bool> {
+        let mut arena = self.core.arena.lock();
+        let Some(&b) = arena.facts().get(index) else {
+            return Err(pyo3::exceptions::PyIndexError::new_err("no such fact"));
+        };
+        Ok(arena.decide_among(b, &indices).truth == Some(true))
+    }
+
+    /// The facts added so far, as SymBools, in order.
+    fn facts(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        let ids: Vec<symcore_engine::ExprId> = self.core.arena.lock().facts().to_vec();
+        ids.into_iter()
+            .map(|id| wrap(py, self.core.clone(), Term::total(id), symcore_engine::Sort::Bool))
+            .collect()
+    }
+
+    /// `x` rewritten with the current replacements.
+    fn canonical(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let term = self.own_term(x)?;
+        let (t, sort) = {
+            let mut arena = self.core.arena.lock();
+            let t = arena.canonical(term).map_err(py_err)?;
+            (t, arena.sort(t.value))
+        };
+        wrap(py, self.core.clone(), t, sort)
+    }
+
+    /// `name -> replacement` for every replaced symbol.
+    fn replacements(&self, py: Python<'_>) -> PyResult<Vec<(String, Py<PyAny>)>> {
+        let rows: Vec<(String, Term)> = {
+            let arena = self.core.arena.lock();
+            arena
+                .symbols()
+                .filter_map(|(s, i)| arena.replacement(s).map(|t| (i.name.to_string(), t)))
+                .collect()
+        };
+        rows.into_iter()
+            .map(|(n, t)| Ok((n, wrap(py, self.core.clone(), t, symcore_engine::Sort::Int)?)))
+            .collect()
+    }
+
+    /// `(lo, hi)` of a symbol's known range (`None` for an unbounded end).
+    fn symbol_range(&self, py: Python<'_>, name: &str) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+        let range = {
+            let arena = self.core.arena.lock();
+            let s = arena
+                .symbol_by_name(name)
+                .ok_or_else(|| py_err(EngineError::UnknownSymbol(name.to_owned())))?;
+            arena.known_range(s)
+        };
+        range_ends(py, &range)
     }
 
     /// True when `x` is a value of this environment (constants belong to every environment).

@@ -43,6 +43,13 @@ create_exception!(
     "A symbolic value had to become a concrete Python value, but a symbol it depends on has no hint."
 );
 
+create_exception!(
+    symcore._core,
+    ContradictionError,
+    PyRuntimeError,
+    "A fact (a guard or a check) that can never hold together with what the ShapeEnv already knows, or a check that is false for the traced values."
+);
+
 /// An engine error on its way to Python.
 pub struct SymError(pub EngineError);
 
@@ -65,6 +72,7 @@ impl From<SymError> for PyErr {
             EngineError::UnboundSymbol(_) => UnboundSymbolError::new_err(msg),
             EngineError::MixedEnvironments => MixedEnvironmentsError::new_err(msg),
             EngineError::TooLarge(_) => ExpressionTooLargeError::new_err(msg),
+            EngineError::Contradiction(_) => ContradictionError::new_err(msg),
         }
     }
 }

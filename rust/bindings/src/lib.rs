@@ -21,8 +21,8 @@ mod _core {
     use super::env::PyEnv;
     #[pymodule_export]
     use super::error::{
-        DataDependentError, ExpressionTooLargeError, MixedEnvironmentsError, ParseError, SymbolError,
-        UnboundSymbolError,
+        ContradictionError, DataDependentError, ExpressionTooLargeError, MixedEnvironmentsError, ParseError,
+        SymbolError, UnboundSymbolError,
     };
     #[pymodule_export]
     use super::functions::{sym_float, sym_int, sym_ite, sym_max, sym_min, sym_not};

@@ -110,6 +110,7 @@ fn binop_fast(
         return Ok(Some(obj));
     }
     let t = arena.binary(op, a, b).map_err(py_err)?;
+    let t = arena.canonical(t).map_err(py_err)?;
     let sort = arena.sort(t.value);
     // Allocating a Python object can run the garbage collector and with it arbitrary finalizers,
     // which may use this environment: never allocate under the lock.

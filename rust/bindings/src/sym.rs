@@ -377,6 +377,7 @@ pub fn compute_in(
 ) -> PyResult<Py<PyAny>> {
     let (env, (term, sort)) = run_in(prefer, args, |arena, terms| {
         let t = f(arena, terms)?;
+        let t = arena.canonical(t)?;
         Ok((t, arena.sort(t.value)))
     })?;
     wrap(py, env, term, sort)

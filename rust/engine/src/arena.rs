@@ -58,6 +58,7 @@ pub struct Arena {
     pub(crate) op_memo: FxHashMap<OpKey, Term>,
     small_ints: Vec<Option<ExprId>>,
     pub(crate) hints: Vec<HintSlot>,
+    pub(crate) knowledge: crate::knowledge::Knowledge,
 }
 
 fn hash_node(node: &Node) -> u64 {

@@ -46,6 +46,9 @@ pub enum EngineError {
     /// Values from two different environments met in one operation.
     #[error("cannot combine expressions from two different environments")]
     MixedEnvironments,
+    /// A fact that contradicts what is already known (it can never hold together with it).
+    #[error("{0}")]
+    Contradiction(String),
     /// A result past the engine's resource limits (an integer of more than
     /// [`crate::MAX_INT_BITS`] bits, a printed form over [`crate::MAX_PRINT_LEN`] bytes).
     #[error("{0}")]

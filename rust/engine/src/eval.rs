@@ -298,7 +298,7 @@ impl Arena {
     }
 
     /// Rebuilds one node from its children's new terms.
-    fn rebuild(&mut self, id: ExprId, node: &Node, new: &FxHashMap<ExprId, Term>) -> Result<Term> {
+    pub(crate) fn rebuild(&mut self, id: ExprId, node: &Node, new: &FxHashMap<ExprId, Term>) -> Result<Term> {
         let kid = |c: ExprId| new.get(&c).copied().unwrap_or(Term::total(c));
         let bin = |this: &mut Self, op: BinOp, a: ExprId, b: ExprId| this.binary(op, kid(a), kid(b));
         match node {

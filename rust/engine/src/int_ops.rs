@@ -45,6 +45,11 @@ impl Arena {
     pub(crate) fn make_sum(&mut self, constant: Integer, terms: Vec<(ExprId, Integer)>) -> Result<ExprId> {
         debug_assert!(terms.windows(2).all(|w| w[0].0 < w[1].0));
         debug_assert!(terms.iter().all(|(_, c)| !c.is_zero()));
+        if !self.knowledge.divisible.is_empty() {
+            if let Some(items) = self.divide_out_known(&terms)? {
+                return self.linear_combination(constant, &items);
+            }
+        }
         match terms.as_slice() {
             [] => self.int(constant),
             [(t, c)] if c.is_one() && constant.is_zero() => Ok(*t),
@@ -384,7 +389,7 @@ impl Arena {
 
     /// `a % k` for a constant `k > 0`.
     fn modulo_pos(&mut self, a: ExprId, k: &Integer) -> Result<ExprId> {
-        if k.is_one() {
+        if k.is_one() || (!self.knowledge.divisible.is_empty() && self.known_multiple(a, k)) {
             return self.int(Integer::ZERO);
         }
         let (c, terms) = self.linear(a);

@@ -177,3 +177,38 @@ fn answers_are_sound_on_random_facts_and_questions() {
     eprintln!("decided {decided} questions, checked {checked} bindings");
     assert!(decided > 300 && checked > 10_000, "{decided} {checked}");
 }
+
+#[test]
+fn replacements_and_divisibility_shape_new_expressions() {
+    let mut arena = Arena::new();
+    let s0 = declare(&mut arena, "s0", Some(0), None);
+    let s1 = declare(&mut arena, "s1", Some(0), None);
+    let s2 = declare(&mut arena, "s2", Some(0), None);
+    let text = |arena: &Arena, t: Term| symcore_engine::print(arena, t.value).unwrap();
+    // (s0 // 8) * 8 before and after the divisibility fact.
+    let eight = arena.int_term(8).unwrap();
+    let q = arena.binary(BinOp::FloorDiv, s0, eight).unwrap();
+    let before = arena.binary(BinOp::Mul, q, eight).unwrap();
+    assert_eq!(text(&arena, before), "8*(s0 // 8)");
+    arena.assume_divisible(s0.value, &Integer::Small(8)).unwrap();
+    let after = arena.binary(BinOp::Mul, q, eight).unwrap();
+    assert_eq!(after.value, s0.value);
+    let sixteen = arena.int_term(16).unwrap();
+    let twice = arena.binary(BinOp::Mul, q, sixteen).unwrap();
+    assert_eq!(text(&arena, twice), "2*s0");
+    let four = arena.int_term(4).unwrap();
+    let m4 = arena.binary(BinOp::Mod, s0, four).unwrap();
+    let m16 = arena.binary(BinOp::Mod, s0, sixteen).unwrap();
+    assert_eq!(text(&arena, m4), "0");
+    assert_eq!(text(&arena, m16), "s0 % 16");
+    // s2 -> s1 -> s0: later expressions and canonical() use s0.
+    let id = |arena: &Arena, name: &str| arena.symbol_by_name(name).unwrap();
+    let (i0, i1, i2) = (id(&arena, "s0"), id(&arena, "s1"), id(&arena, "s2"));
+    arena.replace_symbol(i2, s1).unwrap();
+    arena.replace_symbol(i1, s0).unwrap();
+    assert_eq!(arena.replacement(i2), Some(s0));
+    let sum = arena.binary(BinOp::Add, s1, s2).unwrap();
+    let sum = arena.canonical(sum).unwrap();
+    assert_eq!(text(&arena, sum), "2*s0");
+    assert!(arena.replace_symbol(i0, sum).is_err());
+}
