@@ -236,7 +236,7 @@ class ShapeEnv:
         >>> if n > 4:
         ...     pass
         >>> [str(g) for g in env.guards]
-        ['n > 4']
+        ['n >= 5']
     """
 
     def __init__(self, *, specialize_zero_one: bool = True, duck_shape: bool = True) -> None:

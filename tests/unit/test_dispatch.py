@@ -282,4 +282,4 @@ def test_guard_from_bool_under_a_mode(env):
     with Recorder() as rec:
         assert bool(n > 2)
     assert [c[0] for c in rec.calls] == [operator.gt, builtins.bool]
-    assert [str(g) for g in env.guards] == ["n > 2"]
+    assert [str(g) for g in env.guards] == ["n >= 3"]

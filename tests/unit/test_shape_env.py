@@ -291,7 +291,7 @@ def test_provable_conditions_record_no_guard():
         pass
     if a > 3:
         pass
-    assert [str(g) for g in env.guards] == ["a > 3"]
+    assert [str(g) for g in env.guards] == ["a >= 4"]
 
 
 def test_bound_rejects_other_environments():

@@ -565,7 +565,8 @@ impl Printer<'_> {
         }
         // lhs - rhs + c REL 0  <=>  lhs REL rhs + d.
         let (op, d) = match rel {
-            CmpOp::Le if c.is_positive() => (CmpOp::Lt, Integer::ONE.sub(&c)),
+            // `a + 1 <= b` reads better as `a < b`, but `8 <= s0` as `s0 >= 8`.
+            CmpOp::Le if c.is_positive() && !lhs.is_empty() => (CmpOp::Lt, Integer::ONE.sub(&c)),
             _ => (rel, c.neg()),
         };
         if lhs.is_empty() {

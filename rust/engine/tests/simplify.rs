@@ -57,7 +57,7 @@ simplifies! {
     abs_sign_canonical: "abs(b - a) - abs(a - b)" => "0",
     comparison_normalised: "a < b" => "a < b",
     comparison_flipped_is_same: "b > a" => "a < b",
-    not_of_le: "not (a <= 3)" => "a > 3",
+    not_of_le: "not (a <= 3)" => "a >= 4",
     eq_gcd_infeasible: "2 * a == 3" => "False",
     eq_gcd_divides: "2 * a == 4" => "a == 2",
     and_dedupes: "a < b and a < b" => "a < b",
