@@ -48,7 +48,8 @@ class ExpressionTooLargeError(MemoryError):
     """A result past symcore's resource limits."""
 
 class ContradictionError(RuntimeError):
-    """A fact (a guard or a check) that can never hold together with what the ShapeEnv already knows, or a check that is false for the traced values."""
+    """A fact (a guard or a check) that can never hold together with what the ShapeEnv already
+    knows, or a check that is false for the traced values."""
 
 class DataDependentError(RuntimeError):
     """A symbolic value had to become concrete, but a symbol it depends on has no hint."""

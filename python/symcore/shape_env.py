@@ -202,8 +202,15 @@ class GuardFn:
                 conditions.append(f"{name} <= {hi}")
         conditions.extend(f"({text})" for text in env.produce_guards())
         body = " and ".join(conditions) if conditions else "True"
-        self.source = f"def guard_fn({', '.join(self.names)}):\n    return bool({body})\n"
-        namespace: dict[str, Any] = {"__builtins__": {"bool": bool}, **_GUARD_NAMESPACE}
+        # A guard whose computation raises (a division by zero) is not met.
+        self.source = (
+            f"def guard_fn({', '.join(self.names)}):\n    try:\n        return bool({body})\n"
+            "    except (ArithmeticError, ValueError):\n        return False\n"
+        )
+        namespace: dict[str, Any] = {
+            "__builtins__": {"bool": bool, "ArithmeticError": ArithmeticError, "ValueError": ValueError},
+            **_GUARD_NAMESPACE,
+        }
         exec(compile(self.source, "<symcore guard_fn>", "exec"), namespace)
         self.positional: Callable[..., bool] = namespace["guard_fn"]
 
@@ -219,7 +226,7 @@ class GuardFn:
         return self.positional(*args)
 
     def __repr__(self) -> str:
-        return f"<GuardFn {self.source.splitlines()[1].strip()}>"
+        return f"<GuardFn {self.source.splitlines()[2].strip()}>"
 
 
 class ShapeEnv:

@@ -65,11 +65,13 @@ impl Arena {
         }
         let mut map = FxHashMap::default();
         map.insert(s, by);
+        // Compute every updated replacement first, so a failure changes nothing.
         let old: Vec<(SymbolId, Term)> = self.knowledge.replacements.iter().map(|(k, v)| (*k, *v)).collect();
+        let mut updated = Vec::with_capacity(old.len());
         for (k, v) in old {
-            let nv = self.substitute(v, &map)?;
-            self.knowledge.replacements.insert(k, nv);
+            updated.push((k, self.substitute(v, &map)?));
         }
+        self.knowledge.replacements.extend(updated);
         self.knowledge.replacements.insert(s, by);
         self.knowledge.canon.clear();
         self.op_memo.clear();
@@ -332,16 +334,19 @@ impl Arena {
             if let Node::Mod(x, k) = *self.node(e) {
                 if let Node::Int(k) = self.node(k) {
                     let k = k.clone();
-                    if k.is_positive() {
-                        self.assume_divisible(x, &k)?;
+                    if k.is_positive() && self.assume_divisible(x, &k).is_ok() {
                         learned.divisible.push((x, k));
                     }
                 }
                 continue;
             }
             if learn_replacements {
-                if let Some((s, by)) = self.replacement_of(e)? {
-                    self.replace_symbol(s, by)?;
+                // The fact is recorded by now: a replacement that cannot be made is skipped, never
+                // an error (the fact still holds and proofs still use it).
+                let Ok(Some((s, by))) = self.replacement_of(e) else {
+                    continue;
+                };
+                if self.replace_symbol(s, by).is_ok() {
                     if let Node::Symbol(t) = *self.node(by.value) {
                         let r = self.known_range(s);
                         let cur = self.known_range(t);
@@ -417,7 +422,12 @@ impl Arena {
         let mut best: Option<(SymbolId, usize)> = None;
         for (i, (t, a)) in terms.iter().enumerate() {
             if let Node::Symbol(s) = *self.node(*t) {
-                if a.abs().is_one() && best.is_none_or(|(b, _)| s > b) {
+                // Only a symbol the other terms do not mention (`s == s // 2 + 1` is no definition).
+                let elsewhere = terms
+                    .iter()
+                    .enumerate()
+                    .any(|(j, (u, _))| j != i && self.free_symbols(Term::total(*u)).contains(&s));
+                if a.abs().is_one() && !elsewhere && best.is_none_or(|(b, _)| s > b) {
                     best = Some((s, i));
                 }
             }

@@ -212,3 +212,15 @@ fn replacements_and_divisibility_shape_new_expressions() {
     assert_eq!(text(&arena, sum), "2*s0");
     assert!(arena.replace_symbol(i0, sum).is_err());
 }
+
+#[test]
+fn equalities_that_do_not_define_a_symbol_are_kept_as_facts() {
+    let mut arena = Arena::new();
+    declare(&mut arena, "a", Some(1), None);
+    for text in ["a == max(1, a)", "a == a // 2 + 1", "a == a * a"] {
+        let f = parse(&mut arena, text).unwrap().value;
+        let learned = arena.add_fact(f, true).unwrap();
+        assert!(learned.replaced.is_empty(), "{text}");
+    }
+    assert_eq!(arena.facts().len(), 3);
+}
