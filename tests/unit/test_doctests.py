@@ -6,7 +6,20 @@ import importlib
 
 import pytest
 
-MODULES = ["symcore.shape_env", "symcore.dispatch", "symcore.graph", "symcore.proxy", "symcore.sympy_interop"]
+MODULES = [
+    "symcore.shape_env",
+    "symcore.dispatch",
+    "symcore.graph",
+    "symcore.proxy",
+    "symcore.sympy_interop",
+    "symcore.tensor",
+    "symcore.tensor.dtypes",
+    "symcore.tensor.fake",
+    "symcore.tensor.tracing",
+    "symcore.ops",
+    "symcore.nn",
+    "symcore.nn.functional",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -20,6 +20,7 @@ _NOISE = {
     "__slots__",
     "__setattr__",
     "__delattr__",
+    "__slotnames__",  # cached on the class by copy/pickle, so present only after a copy
 }
 
 
