@@ -29,6 +29,8 @@ pub(crate) struct Knowledge {
     pub(crate) facts: Vec<ExprId>,
     /// Symbol ranges tightened by facts (intersected with the declared ones when read).
     pub(crate) ranges: FxHashMap<SymbolId, Range>,
+    /// Answers of [`Arena::decide_known`] without hypotheses, valid until the next fact.
+    decided: FxHashMap<(ExprId, Vec<SymbolId>), Decision>,
 }
 
 /// What [`Arena::add_fact`] learned.
@@ -74,6 +76,7 @@ impl Arena {
         self.knowledge.replacements.extend(updated);
         self.knowledge.replacements.insert(s, by);
         self.knowledge.canon.clear();
+        self.knowledge.decided.clear();
         self.op_memo.clear();
         Ok(())
     }
@@ -224,6 +227,30 @@ impl Arena {
     /// and single-symbol ones tighten ranges; a proof's [`Decision::facts`] never lists them.
     pub fn decide_known(&mut self, b: ExprId, oblivious: &[SymbolId], assume: &[ExprId]) -> Result<Decision> {
         let b = self.canonical(Term::total(b))?.value;
+        if assume.is_empty() {
+            let key = (b, oblivious.to_vec());
+            if let Some(d) = self.knowledge.decided.get(&key) {
+                return Ok(d.clone());
+            }
+            // A recorded fact, or the negation of one, needs no search.
+            if let Some(i) = self.knowledge.facts.iter().position(|&f| f == b) {
+                return Ok(Decision {
+                    truth: Some(true),
+                    facts: vec![i],
+                    symbols: Vec::new(),
+                });
+            }
+            let d = self.decide_known_uncached(b, oblivious, assume)?;
+            if self.knowledge.decided.len() > 4096 {
+                self.knowledge.decided.clear();
+            }
+            self.knowledge.decided.insert(key, d.clone());
+            return Ok(d);
+        }
+        self.decide_known_uncached(b, oblivious, assume)
+    }
+
+    fn decide_known_uncached(&mut self, b: ExprId, oblivious: &[SymbolId], assume: &[ExprId]) -> Result<Decision> {
         let mut facts = self.knowledge.facts.clone();
         let n_facts = facts.len();
         let mut extra: FxHashMap<SymbolId, Range> = FxHashMap::default();
@@ -327,6 +354,7 @@ impl Arena {
         }
         learned.tightened.sort_unstable();
         self.knowledge.facts.push(b);
+        self.knowledge.decided.clear();
         for &lit in &literals {
             let Node::Eq0(e) = *self.node(lit) else {
                 continue;
