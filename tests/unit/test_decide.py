@@ -223,3 +223,43 @@ def test_decide_accepts_plain_bools_and_rejects_other_types():
     assert env.statically_known_false(False)
     with pytest.raises(TypeError):
         env.decide(3)  # type: ignore[arg-type]
+
+
+def _shape_code(n, m, path):
+    """Shape code of the kind tracers meet: padding, blocking and a broadcast-like check."""
+    if n % 8 != 0:
+        path.append("pad")
+        n = (n // 8 + 1) * 8
+    if m > n:
+        path.append("swap")
+        n, m = m, n
+    if m == 1:
+        path.append("broadcast")
+        return n, n
+    if n // m >= 4:
+        path.append("blocked")
+        return n // 4, m * 4
+    return n, m
+
+
+def test_scenario_guard_fn_accepts_exactly_the_inputs_taking_the_same_branches():
+    hints = (20, 6)
+    traced_path: list[str] = []
+    gm = symcore.trace_symbolic(lambda n, m: _shape_code(n, m, traced_path), *hints)
+    env = gm.shape_env
+    print(env.explain())
+    check = env.guard_fn()
+    accepted = 0
+    for n in range(2, 70):
+        for m in range(2, 40):
+            path: list[str] = []
+            expected = _shape_code(n, m, path)
+            same_branches = path == traced_path
+            assert check(n, m) is same_branches, (n, m, path, traced_path, env.produce_guards())
+            if same_branches:
+                accepted += 1
+                assert gm(n, m) == expected
+    assert accepted > 50
+    # No guard in the list is implied by the others or by the ranges.
+    guards = env.produce_guards()
+    assert len(guards) == len(set(guards)) and len(guards) <= 5
