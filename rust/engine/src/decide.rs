@@ -576,8 +576,10 @@ impl<'a> Problem<'a> {
     /// `q = a // d`: `d·q <= a <= d·q + d - 1` for a positive divisor (constant, or symbolic with
     /// a positive range), after splitting off the polynomial part of `a / d`.
     fn define_floordiv(&mut self, q: &Lin, id: ExprId, a: ExprId, d: ExprId) {
+        // The quotient exists only where `d != 0`, so a divisor ranging over `[0, ...]` is
+        // positive wherever these rows have to hold.
         let d_range = self.range_of(d);
-        let positive = d_range.lo().finite().is_some_and(Integer::is_positive);
+        let positive = d_range.lo().finite().is_some_and(|lo| !lo.is_negative());
         if let Some(split) = self.split_quotient(a, d) {
             if split != id {
                 let l = self.lin(split);
@@ -619,10 +621,11 @@ impl<'a> Problem<'a> {
         let d_range = self.range_of(d);
         let origins = self.symbol_origins(&[d]);
         let ld = self.lin(d);
-        if d_range.lo().finite().is_some_and(Integer::is_positive) {
+        // As for quotients: the remainder exists only where `d != 0`.
+        if d_range.lo().finite().is_some_and(|lo| !lo.is_negative()) {
             self.push_le(r.neg(), &origins);
             self.push_le(r.sub(&ld).plus(1), &origins);
-        } else if d_range.hi().finite().is_some_and(Integer::is_negative) {
+        } else if d_range.hi().finite().is_some_and(|hi| !hi.is_positive()) {
             self.push_le(r.clone(), &origins);
             self.push_le(ld.sub(r).plus(1), &origins);
         }

@@ -70,6 +70,22 @@ fn issue_facts_are_proved() {
 }
 
 #[test]
+fn divisors_that_may_be_zero_are_positive_where_the_quotient_exists() {
+    let mut arena = Arena::new();
+    declare(&mut arena, "a", Some(0), None);
+    declare(&mut arena, "b", Some(0), None);
+    for q in ["(a // b) * b <= a", "a % b < b", "a % b >= 0", "a - (a // b) * b == a % b"] {
+        let id = parse(&mut arena, q).unwrap().value;
+        let ranges = |s: SymbolId| arena_range0(s);
+        assert_eq!(arena.decide(id, &[], &ranges).truth, Some(true), "{q}");
+    }
+}
+
+fn arena_range0(_: SymbolId) -> Range {
+    Range::from_options(Some(Integer::ZERO), None).unwrap()
+}
+
+#[test]
 fn false_facts_are_refuted_and_unknowns_stay_unknown() {
     for q in ["a*b < a", "a % b >= b", "(a*b)//b != a", "a + b <= a", "a//2 > a"] {
         assert_eq!(decide_sizes(&[], q).truth, Some(false), "{q}");
