@@ -192,3 +192,16 @@ def test_conv_net_trace():
     assert gm((5, 3, 64, 48)).shape == (5, 10)
     shapes = gm.shapes((5, 3, 64, 48))
     assert shapes["max_pool2d"] == (5, 8, 16, 12)
+
+
+def test_runtime_assertions_over_input_sizes_are_checked_when_the_module_runs():
+    import symcore
+
+    def f(x):
+        symcore.check(x.shape[1] <= 64, "at most 64 columns")
+        return x.sum(1)
+
+    gm = symcore.trace(f, (4, 16), dynamic=True)
+    assert gm((3, 64)).shape == (3,)
+    with pytest.raises(symcore.GuardViolation, match="at most 64 columns"):
+        gm((3, 65))

@@ -77,7 +77,8 @@ register_target("symcore.ops.sym_numel", sym_numel)
 
 
 class GuardViolation(RuntimeError):
-    """A traced module was called with sizes for which a guard recorded while tracing is false."""
+    """A traced module was called with sizes for which a guard (or a runtime assertion over the
+    input sizes) recorded while tracing is false."""
 
 
 def _suspend() -> list[Any]:
@@ -300,13 +301,21 @@ class TracedModule(GraphModule):
             if guard.expr.free_symbols <= binding.keys():
                 if not self.shape_env.evaluate(guard.expr, binding):
                     raise GuardViolation(f"guard {guard.expr} is false for {binding} (recorded at {guard.origin})")
+        # Runtime assertions (symcore.check) over the input sizes are checked here too; those over
+        # data-dependent sizes can only be checked where the data exists.
+        for check in self.shape_env.runtime_asserts:
+            if check.expr.free_symbols <= binding.keys() and not self.shape_env.evaluate(check.expr, binding):
+                why = f": {check.message}" if check.message else ""
+                raise GuardViolation(
+                    f"runtime assertion {check.expr} fails for {binding}{why} (recorded at {check.origin})"
+                )
         return values, binding
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the graph on concrete shapes.
 
         Raises:
-            GuardViolation: The inputs break a guard of the trace.
+            GuardViolation: The inputs break a guard or a runtime assertion of the trace.
             TypeError: Wrong number or kind of arguments.
         """
         values, binding = self._prepare(args)
