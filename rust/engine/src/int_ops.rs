@@ -410,13 +410,19 @@ impl Arena {
         let m = if k2.is_one() {
             self.int(Integer::ZERO)?
         } else {
-            match *self.node(r) {
-                // (x % k1) % k2 == x % k2 when k2 divides k1.
-                Node::Mod(x, inner) if matches!(self.node(inner), Node::Int(k1) if k1.is_positive() && k1.modulo(&k2).is_ok_and(|m| m.is_zero())) =>
-                {
-                    let kid = self.int(k2)?;
-                    self.intern(Node::Mod(x, kid), Sort::Int)?
-                }
+            let inner_divisor = match *self.node(r) {
+                Node::Mod(x, inner) => match self.node(inner) {
+                    Node::Int(k1) if k1.is_positive() => Some((x, k1.clone())),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match inner_divisor {
+                // (x % k1) % k2 == x % k2 when k2 divides k1, rebuilt so that x's coefficients are
+                // reduced mod k2 (one level: x % k2 is canonical, so this never recurses again).
+                Some((x, k1)) if k1.modulo(&k2)?.is_zero() => self.modulo_pos(x, &k2)?,
+                // (x % k1) % k2 == x % k1 when k1 <= k2 (the inner value is already in [0, k2)).
+                Some((_, k1)) if k1 <= k2 => r,
                 _ => {
                     let kid = self.int(k2)?;
                     self.intern(Node::Mod(r, kid), Sort::Int)?
@@ -487,6 +493,10 @@ impl Arena {
                 let (c, terms) = self.linear(a);
                 let negative = terms.first().map_or(c.is_negative(), |(_, k)| k.is_negative());
                 let a = if negative { self.neg(a)? } else { a };
+                if matches!(self.node(a), Node::Abs(_)) {
+                    // abs(-abs(x)) == abs(x)
+                    return Ok(a);
+                }
                 self.intern(Node::Abs(a), Sort::Int)
             }
         }

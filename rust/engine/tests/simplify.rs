@@ -51,6 +51,15 @@ simplifies! {
     mod_idempotent: "a % 8 % 8" => "a % 8",
     mod_of_mod_divisor: "a % 16 % 8" => "a % 8",
     mod_gcd: "(6 * a) % 4" => "2*(a % 2)",
+    // Found by the build_eval fuzz target (rust/fuzz/regressions/build_eval/mod_of_mod_*).
+    mod_of_mod_reduces_coefficients: "((b - a) % 65) % 5" => "(4*a + b) % 5",
+    mod_of_mod_reduces_scaled_terms: "((7 * a) % 12) % 4" => "3*a % 4",
+    mod_of_mod_reduces_constant: "((a + 63) % 65) % 5" => "(a + 3) % 5",
+    mod_of_smaller_mod_is_inner: "((b % 5) % 65) % 5" => "b % 5",
+    mod_of_smaller_mod: "(b % 5) % 65" => "b % 5",
+    // rust/fuzz/regressions/build_eval/abs_of_neg_abs_not_idempotent
+    abs_of_neg_abs: "abs(-abs(a))" => "abs(a)",
+    abs_of_neg_abs_of_quotient: "abs(-abs(-8 // a))" => "abs(-8 // a)",
     min_flattens_and_folds: "min(a, min(b, 3), 5, a)" => "min(3, a, b)",
     max_of_constants: "max(2, 7, -1)" => "7",
     abs_of_abs: "abs(abs(a - b))" => "abs(a - b)",
