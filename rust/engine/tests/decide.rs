@@ -74,7 +74,12 @@ fn divisors_that_may_be_zero_are_positive_where_the_quotient_exists() {
     let mut arena = Arena::new();
     declare(&mut arena, "a", Some(0), None);
     declare(&mut arena, "b", Some(0), None);
-    for q in ["(a // b) * b <= a", "a % b < b", "a % b >= 0", "a - (a // b) * b == a % b"] {
+    for q in [
+        "(a // b) * b <= a",
+        "a % b < b",
+        "a % b >= 0",
+        "a - (a // b) * b == a % b",
+    ] {
         let id = parse(&mut arena, q).unwrap().value;
         let ranges = |s: SymbolId| arena_range0(s);
         assert_eq!(arena.decide(id, &[], &ranges).truth, Some(true), "{q}");
