@@ -4,7 +4,9 @@ Public names live here; submodules are organised by responsibility, each importi
 below it: ``errors``, ``shape_env`` (symbols, guards), ``dispatch`` (SymDispatchMode), ``graph``
 (the IR), ``proxy`` (the tracer), ``sympy_interop`` (to and from sympy), ``tensor`` (FakeTensor,
 the op registry and ``trace``), ``ops`` / ``nn`` (PyTorch's namespaces over the tensor layer),
-``demo`` (the ``symcore`` command). Optional, importing hypothesis: ``strategies`` (hypothesis
+``models`` (the model zoo), ``analysis`` (FLOPs, memory and parameter formulas), ``batch``
+(``trace_many`` over a process pool or a Dask cluster), ``cli`` (the ``symcore`` command) and
+``demo``. Optional, importing hypothesis: ``strategies`` (hypothesis
 strategies for symbols, expressions, bindings and shapes) and ``testing`` (``check_shape_function``,
 the oracle for users' shape code).
 

@@ -1,8 +1,8 @@
-"""The README's first command: a short tour of symbolic arithmetic and guards.
+"""``symcore demo``: a short tour of symbolic arithmetic and guards.
 
-Newcomers run ``symcore`` (or ``python -m symcore``) and see what the library does in a few
-seconds: symbols with hints, canonical forms, exact Python semantics, and the guards a
-shape computation relied on.
+Newcomers run ``symcore demo`` (or ``python -m symcore demo``) and see what the engine does in a
+few seconds: symbols with hints, canonical forms, exact Python semantics, and the guards a shape
+computation relied on. (``symcore`` alone traces the model zoo: see :mod:`symcore.cli`.)
 """
 
 from __future__ import annotations

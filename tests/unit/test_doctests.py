@@ -19,6 +19,8 @@ MODULES = [
     "symcore.ops",
     "symcore.nn",
     "symcore.nn.functional",
+    "symcore.analysis",
+    "symcore.batch",
     "symcore.strategies",
     "symcore.testing",
 ]
