@@ -502,6 +502,19 @@ def _run_isolated(job: TraceJob) -> TraceResult:
             return _crashed(job, e)
 
 
+def _weight(job: TraceJob) -> int:
+    """A guess at a job's cost for scheduling: the model's parameter count (0 when unknown)."""
+    if job.model is None:
+        return 0
+    try:
+        from symcore.models import parse_model_spec
+
+        entry, preset = parse_model_spec(job.model)
+    except (KeyError, ValueError):
+        return 0
+    return entry.published_params.get(preset, 0)
+
+
 def trace_many(
     jobs: Iterable[TraceJob | str],
     executor: concurrent.futures.Executor | None = None,
@@ -548,7 +561,9 @@ def trace_many(
             pool = executor if executor is not None else _default_pool(min(workers, len(job_list)))
             broken = False
             try:
-                futures = {pool.submit(run_job, job): i for i, job in enumerate(job_list)}
+                # Largest first, so that one long job does not start last and leave a core idle.
+                order = sorted(range(len(job_list)), key=lambda i: -_weight(job_list[i]))
+                futures = {pool.submit(run_job, job_list[i]): i for i in order}
                 for future in concurrent.futures.as_completed(futures):
                     i = futures[future]
                     try:
