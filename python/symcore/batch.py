@@ -46,6 +46,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -489,8 +490,12 @@ def _crashed(job: TraceJob, e: BaseException) -> TraceResult:
 
 
 def _default_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    # spawn: the same behaviour on every platform, and no fork of a process that holds locks.
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    """A process pool. ``fork`` where it is safe — a POSIX process with one thread, so no lock
+    can be held by a thread that the child would not have — because it starts in milliseconds
+    and does not re-run the caller's ``__main__`` (a script without an ``if __name__ ==
+    "__main__"`` guard, or code piped to ``python -``, works). ``spawn`` otherwise."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1 else "spawn"
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
 
 
 def _run_isolated(job: TraceJob) -> TraceResult:
