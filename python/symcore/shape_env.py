@@ -12,6 +12,7 @@ import itertools
 import math
 import os
 import sys
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -259,6 +260,7 @@ class ShapeEnv:
         self._env = _core.Env()
         self._env.set_owner(weakref.ref(self))
         self._facts: list[Guard] = []  # guards and checks, index-aligned with the native facts
+        self._lock = threading.Lock()  # keeps _facts aligned when threads record at once
         self._fact_keys: set[tuple[object, ...]] = set()
         self._sizes: set[str] = set()
         self._produced: tuple[int, list[str]] | None = None
@@ -591,12 +593,14 @@ class ShapeEnv:
     def _record(self, fact: SymBool, kind: Literal["guard", "check"], message: str | None = None) -> None:
         """Adds a guard or check (deduplicated) to the native facts, which learn from it."""
         key = fact.key()
-        if key in self._fact_keys:
-            return
-        index, _, _ = self._env.add_fact(fact)
-        assert index == len(self._facts)
-        self._fact_keys.add(key)
-        self._facts.append(Guard(fact, _user_frame(), kind, message))
+        origin = _user_frame()
+        with self._lock:
+            if key in self._fact_keys:
+                return
+            index, _, _ = self._env.add_fact(fact)
+            assert index == len(self._facts)
+            self._fact_keys.add(key)
+            self._facts.append(Guard(fact, origin, kind, message))
 
     def _search(self, b: SymBool, want: bool) -> Binding | None:
         """A binding within the declared ranges that satisfies every recorded fact and gives
