@@ -394,15 +394,19 @@ class ShapeEnv:
         (:meth:`decide` without the explanation); records no guard."""
         if isinstance(b, bool):
             return b
+        if not _core.active_modes():
+            return self._env.truth(b) is True
         with _modes_suspended():
-            return self._env.decide(b)[0] is True
+            return self._env.truth(b) is True
 
     def statically_known_false(self, b: SymBool | bool) -> bool:
         """True only if ``b`` is false at every binding satisfying the ranges and recorded facts."""
         if isinstance(b, bool):
             return not b
+        if not _core.active_modes():
+            return self._env.truth(b) is False
         with _modes_suspended():
-            return self._env.decide(b)[0] is False
+            return self._env.truth(b) is False
 
     def guard_size_oblivious(self, b: SymBool | bool) -> bool:
         """``bool(b)``, but decided first as if every size symbol (from :meth:`size`) were
@@ -655,7 +659,7 @@ class ShapeEnv:
         guard; otherwise the hints answer and the fact relied on is recorded as a guard."""
         with _modes_suspended():
             if isinstance(x, SymBool):
-                known = self._env.decide(x)[0]
+                known = self._env.truth(x)
                 if known is not None:
                     return known  # provable from ranges and facts (even without hints)
             hint = x.hint

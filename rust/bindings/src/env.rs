@@ -223,6 +223,13 @@ impl PyEnv {
         Ok((d.truth, d.facts, names))
     }
 
+    /// Just the truth of [`PyEnv::decide`] (no explanation), for hot paths.
+    fn truth(&self, x: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
+        let term = self.own_term(x)?;
+        let mut arena = self.core.arena.lock();
+        Ok(arena.decide_known(term.value, &[], &[]).map_err(py_err)?.truth)
+    }
+
     /// Adds a fact that holds from now on and learns from it (tightened ranges, replacements,
     /// divisibility). Returns `(index, names of replaced symbols, names of tightened symbols)`.
     /// Raises `ContradictionError` (recording nothing) when the fact cannot hold.
