@@ -76,6 +76,7 @@ __all__ = [
     "build",
     "expression_trees",
     "expressions",
+    "fake_tensors",
     "load_profile",
     "shape_envs",
     "shapes",
@@ -654,6 +655,62 @@ def shapes(
         return tuple(out)
 
     return draw_shape()
+
+
+def fake_tensors(
+    env: ShapeEnv | None = None,
+    *,
+    shape: tuple[SymInt | int, ...] | st.SearchStrategy[tuple[SymInt | int, ...]] | None = None,
+    dtype: Any = None,
+    min_dims: int = 1,
+    max_dims: int = 4,
+    min_side: int = 1,
+    max_side: int = 16,
+    dynamic: bool | None = None,
+    contiguous: bool | None = True,
+) -> st.SearchStrategy[Any]:
+    """FakeTensors (sizes, strides and a dtype, no data) for fuzzing shape code.
+
+    Args:
+        env: Where symbolic sizes live (see :func:`shapes`); ``None`` makes every size static.
+        shape: A fixed shape, or a strategy of shapes; default :func:`shapes` with the bounds below.
+        dtype: A fixed ``symcore`` dtype, or ``None`` to draw one of float32, float16, bfloat16,
+            int64, int32 and bool.
+        min_dims, max_dims, min_side, max_side, dynamic: As :func:`shapes`.
+        contiguous: ``True``: contiguous tensors; ``False``: a transposed view of the last two
+            dims (non-contiguous when they are > 1); ``None``: drawn.
+
+    Examples:
+        >>> from hypothesis import find
+        >>> env = ShapeEnv()
+        >>> t = find(fake_tensors(env, min_dims=2, max_dims=2, min_side=2, dynamic=True), lambda t: True)
+        >>> t.shape, t.dtype
+        (symcore.Size([s0, s0]), symcore.float32)
+    """
+    from symcore import tensor as _tensor
+
+    dtypes = (_tensor.float32, _tensor.float16, _tensor.bfloat16, _tensor.int64, _tensor.int32, _tensor.bool)
+    if shape is None:
+        shape_strategy = shapes(
+            env, min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side, dynamic=dynamic
+        )
+    elif isinstance(shape, tuple):
+        shape_strategy = st.just(shape)
+    else:
+        shape_strategy = shape
+    dtype_strategy = st.sampled_from(dtypes) if dtype is None else st.just(dtype)
+
+    @st.composite
+    def draw_tensor(draw: st.DrawFn) -> Any:
+        size = draw(shape_strategy)
+        kind = draw(dtype_strategy)
+        transposed = len(size) >= 2 and (not contiguous if contiguous is not None else draw(st.booleans()))
+        if transposed:
+            swapped = (*size[:-2], size[-1], size[-2])
+            return _tensor.empty(swapped, dtype=kind).transpose(-1, -2)
+        return _tensor.empty(size, dtype=kind)
+
+    return draw_tensor()
 
 
 # ---------------------------------------------------------------------------------------------

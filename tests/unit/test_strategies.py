@@ -363,3 +363,37 @@ def test_entry_point_plugin_in_a_fresh_interpreter(tmp_path, first_import):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[0] == "SymInt"
+
+
+# fake_tensors --------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_fake_tensors_have_contiguous_strides_or_are_transposed_views(data):
+    import math
+
+    env = symcore.ShapeEnv()
+    contiguous = data.draw(st.sampled_from([True, False, None]))
+    t = data.draw(sst.fake_tensors(env, min_dims=2, max_dims=4, min_side=2, max_side=6, contiguous=contiguous))
+    hints = {n: h for n, (h, _, _) in env.symbols.items()}
+    sizes = [env.evaluate(s, hints) if not isinstance(s, int) else s for s in t.shape]
+    strides = [env.evaluate(s, hints) if not isinstance(s, int) else s for s in t.stride()]
+
+    # the oracle, with Python ints: row-major strides, or those of the swapped sizes, swapped back
+    def row_major(dims):
+        return [math.prod(dims[i + 1 :]) for i in range(len(dims))]
+
+    plain = row_major(sizes)
+    swapped = row_major([*sizes[:-2], sizes[-1], sizes[-2]])
+    transposed = [*swapped[:-2], swapped[-1], swapped[-2]]
+    allowed = {True: [plain], False: [transposed], None: [plain, transposed]}[contiguous]
+    assert strides in allowed
+    assert str(t.dtype).startswith("symcore.")
+
+
+def test_fake_tensors_with_a_fixed_shape_and_dtype():
+    from hypothesis import find
+
+    t = find(sst.fake_tensors(shape=(2, 3), dtype=symcore.int64), lambda t: True)
+    assert tuple(t.shape) == (2, 3) and t.dtype is symcore.int64 and t.is_contiguous()
