@@ -10,52 +10,31 @@ oracle — must agree with any True/False that ``decide`` claims for a random qu
 from __future__ import annotations
 
 import itertools
-import operator
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-from symcore import ContradictionError, ShapeEnv, sym_max, sym_min
+from oracle import COMPARISONS, PLAIN_BINARY, compute_tree
+from symcore import ContradictionError, ShapeEnv
 
 NAMES = ("a", "b", "c")
 
-# Each op gets its Python form (oracle) and its symbolic form; floordiv and mod by a value that
-# may be 0 raise in both, and such bindings are skipped.
-_OPS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
-    "add": (operator.add, operator.add),
-    "sub": (operator.sub, operator.sub),
-    "mul": (operator.mul, operator.mul),
-    "floordiv": (operator.floordiv, operator.floordiv),
-    "mod": (operator.mod, operator.mod),
-    "max": (max, sym_max),
-    "min": (min, sym_min),
-}
-_CMPS = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)
+_CMPS = tuple(COMPARISONS.values())
 
 
 def trees(depth: int = 3) -> st.SearchStrategy[Any]:
     leaf = st.one_of(st.sampled_from(NAMES), st.integers(-3, 9))
     return st.recursive(
         leaf,
-        lambda kids: st.tuples(st.sampled_from(sorted(_OPS)), kids, kids),
+        lambda kids: st.tuples(st.sampled_from(sorted(PLAIN_BINARY)), kids, kids),
         max_leaves=6,
     )
 
 
-def compute(tree: Any, leaves: dict[str, Any], symbolic: bool) -> Any:
-    if isinstance(tree, str):
-        return leaves[tree]
-    if isinstance(tree, int):
-        return tree
-    op, x, y = tree
-    fn = _OPS[op][1 if symbolic else 0]
-    return fn(compute(x, leaves, symbolic), compute(y, leaves, symbolic))
-
-
 def oracle(tree: Any, binding: dict[str, int]) -> int | None:
     try:
-        return compute(tree, binding, False)
+        return compute_tree(tree, binding, False)
     except ZeroDivisionError:
         return None
 
@@ -80,7 +59,7 @@ def test_decisions_hold_at_every_admissible_binding(spans, facts, questions, dat
         if lv is None or rv is None:
             continue
         holds = _CMPS[k](lv, rv)
-        cond = _CMPS[k](compute(left, syms, True), compute(right, syms, True))
+        cond = _CMPS[k](compute_tree(left, syms, True), compute_tree(right, syms, True))
         if isinstance(cond, bool):
             continue
         try:
@@ -101,7 +80,7 @@ def test_decisions_hold_at_every_admissible_binding(spans, facts, questions, dat
     assert hints in good
     for left, k, right in questions:
         try:
-            q = _CMPS[k](compute(left, syms, True), compute(right, syms, True))
+            q = _CMPS[k](compute_tree(left, syms, True), compute_tree(right, syms, True))
         except ZeroDivisionError:
             continue
         if isinstance(q, bool):
@@ -123,7 +102,7 @@ def test_guard_fn_agrees_with_each_guard(conds, data):
     syms = {n: env.symint(n, data.draw(st.integers(1, 12)), min=0, max=15) for n in NAMES}
     for left, k, right in conds:
         try:
-            bool(_CMPS[k](compute(left, syms, True), compute(right, syms, True)))
+            bool(_CMPS[k](compute_tree(left, syms, True), compute_tree(right, syms, True)))
         except ZeroDivisionError:
             continue
     fn = env.guard_fn()

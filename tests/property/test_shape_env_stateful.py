@@ -12,7 +12,6 @@ the invariants do not trust the code under test:
 
 from __future__ import annotations
 
-import operator
 import random
 from typing import Any
 
@@ -20,34 +19,17 @@ from hypothesis import note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from symcore import ShapeEnv, sym_max, sym_min
+from oracle import COMPARISONS, PLAIN_BINARY, compute_tree
+from symcore import ShapeEnv
 
-_OPS = {
-    "add": (operator.add, operator.add),
-    "sub": (operator.sub, operator.sub),
-    "mul": (operator.mul, operator.mul),
-    "floordiv": (operator.floordiv, operator.floordiv),
-    "mod": (operator.mod, operator.mod),
-    "max": (max, sym_max),
-    "min": (min, sym_min),
-}
-_CMPS = (operator.lt, operator.le, operator.eq, operator.ne, operator.gt, operator.ge)
-
-
-def _compute(tree: Any, leaves: dict[str, Any], symbolic: bool) -> Any:
-    if isinstance(tree, str):
-        return leaves[tree]
-    if isinstance(tree, int):
-        return tree
-    op, x, y = tree
-    return _OPS[op][1 if symbolic else 0](_compute(x, leaves, symbolic), _compute(y, leaves, symbolic))
+_CMPS = tuple(COMPARISONS.values())
 
 
 def _oracle(fact: tuple[Any, int, Any, bool], binding: dict[str, int]) -> bool:
     """Whether ``binding`` satisfies the fact (a raising side counts as not satisfying)."""
     left, k, right, want = fact
     try:
-        return _CMPS[k](_compute(left, binding, False), _compute(right, binding, False)) == want
+        return _CMPS[k](compute_tree(left, binding, False), compute_tree(right, binding, False)) == want
     except ZeroDivisionError:
         return False
 
@@ -63,13 +45,14 @@ class ShapeEnvMachine(RuleBasedStateMachine):
 
     def _trees(self) -> st.SearchStrategy[Any]:
         leaf = st.one_of(st.sampled_from(sorted(self.syms)), st.integers(-2, 9))
-        return st.recursive(leaf, lambda kids: st.tuples(st.sampled_from(sorted(_OPS)), kids, kids), max_leaves=5)
+        ops = st.sampled_from(sorted(PLAIN_BINARY))
+        return st.recursive(leaf, lambda kids: st.tuples(ops, kids, kids), max_leaves=5)
 
     def _comparison(self, data: st.DataObject) -> tuple[Any, int, Any, Any, bool] | None:
         left, k, right = data.draw(self._trees()), data.draw(st.integers(0, 5)), data.draw(self._trees())
         try:
-            hint_value = _CMPS[k](_compute(left, self.hints, False), _compute(right, self.hints, False))
-            q = _CMPS[k](_compute(left, self.syms, True), _compute(right, self.syms, True))
+            hint_value = _CMPS[k](compute_tree(left, self.hints, False), compute_tree(right, self.hints, False))
+            q = _CMPS[k](compute_tree(left, self.syms, True), compute_tree(right, self.syms, True))
         except ZeroDivisionError:
             return None
         if isinstance(q, bool):
@@ -119,7 +102,7 @@ class ShapeEnvMachine(RuleBasedStateMachine):
         a = data.draw(st.sampled_from(sorted(self.syms)))
         want = self.hints[a] % k == 0
         assert bool(self.syms[a] % k == 0) is want
-        self.facts.append((("mod", a, k), 2, 0, want))
+        self.facts.append((("%", a, k), 2, 0, want))
 
     @rule(data=st.data())
     @precondition(lambda self: self.syms)
@@ -139,7 +122,7 @@ class ShapeEnvMachine(RuleBasedStateMachine):
         for b in samples:
             if all(_oracle(f, b) for f in self.facts) and _oracle((left, k, right, truth), b) is False:
                 try:
-                    _compute(left, b, False), _compute(right, b, False)
+                    compute_tree(left, b, False), compute_tree(right, b, False)
                 except ZeroDivisionError:
                     continue  # the question does not evaluate there: no claim about it
                 raise AssertionError(f"decide({q}) = {truth}, but not at {b}")

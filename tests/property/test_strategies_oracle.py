@@ -9,30 +9,15 @@ guards) and checks symcore's exact-semantics contract on them.
 
 from __future__ import annotations
 
-import operator
-
 from hypothesis import given, note
 from hypothesis import strategies as st
 
 import symcore
+from oracle import COMPARISONS, PLAIN_BINARY
 from symcore import SymBool, SymInt
 from symcore import strategies as sst
 
-_PLAIN = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "min": min,
-    "max": max,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
+_PLAIN = {**PLAIN_BINARY, **COMPARISONS}
 
 
 def python_value(tree, binding):

@@ -13,6 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import symcore
+from oracle import PLAIN_BINARY, SYMBOLIC_BINARY
 from symcore import sympy_interop
 from symcore.sympy_interop import from_sympy, sympy_functions, to_sympy
 
@@ -290,16 +291,8 @@ def test_from_sympy_deeper_than_the_recursion_limit(env):
 
 # --- hypothesis: random expression trees against plain Python ints ------------------------------
 
-_BINARY = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "min": min,
-    "max": max,
-}
-_SYMCORE_BINARY = {**_BINARY, "min": symcore.sym_min, "max": symcore.sym_max}
+_BINARY = PLAIN_BINARY
+_SYMCORE_BINARY = SYMBOLIC_BINARY
 _COMPARE = [operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne]
 
 _trees = st.recursive(
