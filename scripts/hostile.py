@@ -338,6 +338,11 @@ def pickle_public_types() -> str:
         "constant SymInt": symcore.SymInt(3),
         "ShapeEnv": env,
         "Guard": symcore.Guard(n > 1),
+        "GuardFn": env.guard_fn(),
+        "Decision": env.decide(n > 1),
+        "ValidityRegion": env.validity_region(),
+        "FakeTensor": symcore.empty(env.size(hint=4), 3),
+        "dtype": symcore.float16,
         "Graph": gm.graph,
         "GraphModule": gm,
     }

@@ -8,6 +8,7 @@ facts the computation relied on from :attr:`ShapeEnv.guards`.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import itertools
 import math
 import os
@@ -208,12 +209,7 @@ class GuardFn:
             f"def guard_fn({', '.join(self.names)}):\n    try:\n        return bool({body})\n"
             "    except (ArithmeticError, ValueError):\n        return False\n"
         )
-        namespace: dict[str, Any] = {
-            "__builtins__": {"bool": bool, "ArithmeticError": ArithmeticError, "ValueError": ValueError},
-            **_GUARD_NAMESPACE,
-        }
-        exec(compile(self.source, "<symcore guard_fn>", "exec"), namespace)
-        self.positional: Callable[..., bool] = namespace["guard_fn"]
+        self.positional: Callable[..., bool] = _compile_guard_source(self.source)
 
     def __call__(self, *args: Any) -> bool:
         if len(args) == 1 and isinstance(args[0], Mapping):
@@ -228,6 +224,29 @@ class GuardFn:
 
     def __repr__(self) -> str:
         return f"<GuardFn {self.source.splitlines()[2].strip()}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The compiled function does not pickle; its source (symcore's own generated text over
+        # the guard namespace) is compiled again on load.
+        return (_guard_fn_from_source, (self.names, self.source))
+
+
+def _guard_fn_from_source(names: list[str], source: str) -> GuardFn:
+    fn = GuardFn.__new__(GuardFn)
+    fn.names = list(names)
+    fn.source = source
+    fn.positional = _compile_guard_source(source)
+    return fn
+
+
+def _compile_guard_source(source: str) -> Callable[..., bool]:
+    namespace: dict[str, Any] = {
+        "__builtins__": {"bool": bool, "ArithmeticError": ArithmeticError, "ValueError": ValueError},
+        **_GUARD_NAMESPACE,
+    }
+    exec(compile(source, "<symcore guard_fn>", "exec"), namespace)
+    fn: Callable[..., bool] = namespace["guard_fn"]
+    return fn
 
 
 class ShapeEnv:
@@ -583,6 +602,41 @@ class ShapeEnv:
         n_guards = sum(f.kind == "guard" for f in self._facts)
         return f"<ShapeEnv: {len(self.symbols)} symbols, {n_guards} guards, {len(self)} nodes>"
 
+    # -- pickling ----------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Plain data: the options, the symbols, and every guard and check as text in order
+        (loading replays them, so ranges, replacements and divisibility are learned again)."""
+        return {
+            "version": 1,
+            "options": (self.specialize_zero_one, self.duck_shape),
+            "symbols": [(n, h, lo, hi) for n, (h, lo, hi) in self.symbols.items()],
+            "facts": [(str(f.expr), f.origin, f.kind, f.message) for f in self._facts],
+            "sizes": sorted(self._sizes),
+            "duck": {hint: str(sym) for hint, sym in self._duck.items()},
+            "fresh": dict(self._fresh),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if not isinstance(state, dict) or state.get("version") != 1:
+            raise ValueError("not a pickled ShapeEnv of this symcore version")
+        self.__init__(specialize_zero_one=state["options"][0], duck_shape=state["options"][1])  # type: ignore[misc]
+        for name, hint, lo, hi in state["symbols"]:
+            self._env.symbol(name, hint, lo, hi)
+        for text, origin, kind, message in state["facts"]:
+            expr = self._env.parse(text)
+            if not isinstance(expr, SymBool):
+                raise ValueError(f"pickled fact {text!r} is not a boolean")
+            self._env.add_fact(expr)
+            self._fact_keys.add(expr.key())
+            self._facts.append(Guard(expr, origin, kind, message))
+        self._sizes = set(state["sizes"])
+        for hint, name in state["duck"].items():
+            sym = self._env.parse(name)
+            assert isinstance(sym, SymInt)
+            self._duck[hint] = sym
+        self._fresh = dict(state["fresh"])
+
     # -- internals ---------------------------------------------------------------------------
 
     def _as_bool(self, b: SymBool | bool) -> SymBool:
@@ -717,3 +771,25 @@ def guard_size_oblivious(b: SymBool | bool) -> bool:
         if isinstance(env, ShapeEnv):
             return env.guard_size_oblivious(b)
     return bool(b)
+
+
+def _value_from_text(env: ShapeEnv, text: str) -> SymValue:
+    """Loads a pickled symbolic value: its printed form, read back in its (unpickled) ShapeEnv."""
+    return env.parse(text)
+
+
+def _reduce_value(x: SymValue) -> tuple[Any, ...]:
+    """Pickles a value as its printed form plus its ShapeEnv (shared through pickle's memo, so
+    values pickled together stay in one environment); a constant as the plain number. The
+    partial operations a value went through (where it would raise) are not kept: ``(n // m) * 0``
+    loads as ``0``."""
+    if x.is_constant:
+        return (type(x), (x.hint,))
+    env = x.shape_env
+    if not isinstance(env, ShapeEnv):
+        raise TypeError(f"cannot pickle {x}: it belongs to a bare _core.Env, not a ShapeEnv")
+    return (_value_from_text, (env, str(x)))
+
+
+for _cls in (SymInt, SymBool, SymFloat):
+    copyreg.pickle(_cls, _reduce_value)  # type: ignore[arg-type]
