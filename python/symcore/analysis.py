@@ -104,28 +104,26 @@ def _prod(values: Sequence[IntLike]) -> IntLike:
     return out
 
 
-def _numel(value: Any) -> IntLike:
-    """Elements of a tensor, or of every tensor in a tuple/list; 0 for anything else."""
+def _total(value: Any, of: Callable[[FakeTensor], IntLike]) -> IntLike:
+    """``of(tensor)`` of a tensor, summed over every tensor in a tuple/list; 0 for anything else."""
     if isinstance(value, FakeTensor):
-        return _prod(value._size)
+        return of(value)
     if isinstance(value, (tuple, list)):
         total: IntLike = 0
         for v in value:
-            total = total + _numel(v)
+            total = total + _total(v, of)
         return total
     return 0
+
+
+def _numel(value: Any) -> IntLike:
+    """Elements of a tensor, or of every tensor in a tuple/list; 0 for anything else."""
+    return _total(value, lambda t: _prod(t._size))
 
 
 def _nbytes(value: Any) -> IntLike:
     """Bytes of a tensor, or of every tensor in a tuple/list; 0 for anything else."""
-    if isinstance(value, FakeTensor):
-        return _prod(value._size) * value.dtype.itemsize
-    if isinstance(value, (tuple, list)):
-        total: IntLike = 0
-        for v in value:
-            total = total + _nbytes(v)
-        return total
-    return 0
+    return _total(value, lambda t: _prod(t._size) * t.dtype.itemsize)
 
 
 def _tensors(value: Any) -> Iterator[FakeTensor]:

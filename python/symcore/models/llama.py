@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import symcore.nn as nn
 import symcore.nn.functional as F
@@ -181,12 +182,18 @@ class LlamaDecoderLayer(nn.Module):
 
 
 class LlamaModel(nn.Module):
-    """Token embedding, the decoder layers and the final norm."""
+    """Token embedding, the decoder layers and the final norm.
+
+    Mixtral's model is this one with :attr:`decoder_layer` set to its mixture-of-experts layer.
+    """
+
+    decoder_layer: ClassVar[type[nn.Module]] = LlamaDecoderLayer
+    """The decoder layer class: built from the config, called with ``(x, cos, sin)``."""
 
     def __init__(self, config: LlamaConfig) -> None:
         super().__init__()
         self.embed_tokens = nn.Embedding(config.vocab_size, config.hidden_size)
-        self.layers = nn.ModuleList(LlamaDecoderLayer(config) for _ in range(config.num_hidden_layers))
+        self.layers = nn.ModuleList(self.decoder_layer(config) for _ in range(config.num_hidden_layers))
         self.norm = nn.RMSNorm(config.hidden_size, eps=config.rms_norm_eps)
         self.rotary_emb = RotaryEmbedding(config.head_dim, config.rope_theta)
 
@@ -202,10 +209,13 @@ class LlamaModel(nn.Module):
 class LlamaForCausalLM(nn.Module):
     """The decoder with an (untied) LM head."""
 
+    base_model: ClassVar[type[nn.Module]] = LlamaModel
+    """The decoder class below the LM head, built from the config."""
+
     def __init__(self, config: LlamaConfig) -> None:
         super().__init__()
         self.config = config
-        self.model = LlamaModel(config)
+        self.model = self.base_model(config)
         self.lm_head = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
 
     def forward(self, input_ids: FakeTensor) -> FakeTensor:

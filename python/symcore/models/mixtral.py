@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import symcore.nn as nn
 import symcore.nn.functional as F
 from symcore import ops
-from symcore.models.llama import LlamaAttention, LlamaConfig, RotaryEmbedding
+from symcore.models.llama import LlamaAttention, LlamaConfig, LlamaForCausalLM, LlamaModel
 from symcore.shape_env import check
 from symcore.tensor import dtypes
 from symcore.tensor.fake import FakeTensor, make
@@ -127,37 +127,16 @@ class MixtralDecoderLayer(nn.Module):
         return x + moe_out  # type: ignore[no-any-return]
 
 
-class MixtralModel(nn.Module):
-    """Token embedding, the decoder layers and the final norm."""
+class MixtralModel(LlamaModel):
+    """Token embedding, the Mixtral decoder layers and the final norm."""
 
-    def __init__(self, config: MixtralConfig) -> None:
-        super().__init__()
-        self.embed_tokens = nn.Embedding(config.vocab_size, config.hidden_size)
-        self.layers = nn.ModuleList(MixtralDecoderLayer(config) for _ in range(config.num_hidden_layers))
-        self.norm = nn.RMSNorm(config.hidden_size, eps=config.rms_norm_eps)
-        self.rotary_emb = RotaryEmbedding(config.head_dim, config.rope_theta)
-
-    def forward(self, input_ids: FakeTensor) -> FakeTensor:
-        """``[B, T]`` token ids -> ``[B, T, hidden_size]``."""
-        x = self.embed_tokens(input_ids)
-        cos, sin = self.rotary_emb(input_ids.shape[1])
-        for layer in self.layers:
-            x = layer(x, cos, sin)
-        return self.norm(x)  # type: ignore[no-any-return]
+    decoder_layer = MixtralDecoderLayer
 
 
-class MixtralForCausalLM(nn.Module):
+class MixtralForCausalLM(LlamaForCausalLM):
     """The decoder with an (untied) LM head."""
 
-    def __init__(self, config: MixtralConfig) -> None:
-        super().__init__()
-        self.config = config
-        self.model = MixtralModel(config)
-        self.lm_head = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
-
-    def forward(self, input_ids: FakeTensor) -> FakeTensor:
-        """``[B, T]`` token ids -> ``[B, T, vocab_size]`` logits."""
-        return self.lm_head(self.model(input_ids))  # type: ignore[no-any-return]
+    base_model = MixtralModel
 
 
 def build(config: MixtralConfig) -> MixtralForCausalLM:

@@ -662,6 +662,14 @@ class _ConvTransposeNd(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
                          device, dtype, output_padding)  # fmt: skip
 
+    def forward(self, input: FakeTensor, output_size: Any = None) -> FakeTensor:
+        """``F.conv_transpose1d`` or ``F.conv_transpose2d``; ``output_size`` picks the output padding."""
+        op = self._output_padding(input, output_size)
+        conv_transpose = getattr(F, f"conv_transpose{self._n}d")
+        return conv_transpose(  # type: ignore[no-any-return]
+            input, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation
+        )
+
     def _output_padding(self, input: FakeTensor, output_size: Any) -> tuple[Any, ...]:
         if output_size is None:
             return self.output_padding
@@ -684,25 +692,11 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     _n = 1
 
-    def forward(self, input: FakeTensor, output_size: Any = None) -> FakeTensor:
-        """``F.conv_transpose1d``."""
-        op = self._output_padding(input, output_size)
-        return F.conv_transpose1d(  # type: ignore[no-any-return]
-            input, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation
-        )
-
 
 class ConvTranspose2d(_ConvTransposeNd):
     """2-d transposed convolution: ``(in - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1``."""
 
     _n = 2
-
-    def forward(self, input: FakeTensor, output_size: Any = None) -> FakeTensor:
-        """``F.conv_transpose2d``."""
-        op = self._output_padding(input, output_size)
-        return F.conv_transpose2d(  # type: ignore[no-any-return]
-            input, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation
-        )
 
 
 class Embedding(Module):
@@ -737,6 +731,12 @@ class Embedding(Module):
         return f"{self.num_embeddings}, {self.embedding_dim}"
 
 
+def _affine_params(module: Module, shape: tuple[Any, ...], dtype: Any, *, weight: bool, bias: bool) -> None:
+    """Registers a norm's ``weight`` and ``bias`` of ``shape``, each a Parameter or a None placeholder."""
+    module.register_parameter("weight", _param(*shape, dtype=dtype) if weight else None)
+    module.register_parameter("bias", _param(*shape, dtype=dtype) if bias else None)
+
+
 def _shape(normalized_shape: Any) -> tuple[Any, ...]:
     return tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
 
@@ -756,15 +756,7 @@ class LayerNorm(Module):
         super().__init__()
         self.normalized_shape = _shape(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = _param(*self.normalized_shape, dtype=dtype)
-            if bias:
-                self.bias = _param(*self.normalized_shape, dtype=dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, self.normalized_shape, dtype, weight=elementwise_affine, bias=elementwise_affine and bias)
 
     def forward(self, input: FakeTensor) -> FakeTensor:
         """``F.layer_norm``."""
@@ -814,12 +806,7 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = _param(num_features, dtype=dtype)
-            self.bias = _param(num_features, dtype=dtype)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, (num_features,), dtype, weight=affine, bias=affine)
         if track_running_stats:
             self.register_buffer("running_mean", make((num_features,), dtypes.to_dtype(dtype or dtypes.float32)))
             self.register_buffer("running_var", make((num_features,), dtypes.to_dtype(dtype or dtypes.float32)))
@@ -879,12 +866,7 @@ class GroupNorm(Module):
         if isinstance(num_channels, int) and num_channels % num_groups:
             raise ValueError("num_channels must be divisible by num_groups")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = _param(num_channels, dtype=dtype)
-            self.bias = _param(num_channels, dtype=dtype)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, (num_channels,), dtype, weight=affine, bias=affine)
 
     def forward(self, input: FakeTensor) -> FakeTensor:
         """``F.group_norm``."""

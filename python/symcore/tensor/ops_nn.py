@@ -70,6 +70,17 @@ def _eq_or_fail(a: IntLike, b: IntLike, message: str | Callable[[], str]) -> Non
 # -- convolution -------------------------------------------------------------------------------
 
 
+def _conv_operands(op: str, input: FakeTensor, weight: FakeTensor, n: int) -> tuple[FakeTensor, FakeTensor, bool]:
+    """Checks a (transposed) convolution's input and ``n + 2``-d weight; returns them and whether
+    the input is batched."""
+    x = tensor_arg(input, op)
+    w = tensor_arg(weight, op, "weight", 2)
+    batched = _spatial_input(op, x, n)
+    if w.ndim != n + 2:
+        raise RuntimeError(f"{op}: weight should have {n + 2} dimensions, got {fmt_shape(w._size)}")
+    return x, w, batched
+
+
 def _conv(n: int) -> Callable[..., FakeTensor]:
     op = f"conv{n}d"
 
@@ -82,11 +93,7 @@ def _conv(n: int) -> Callable[..., FakeTensor]:
         dilation: Any = 1,
         groups: int = 1,
     ) -> FakeTensor:
-        x = tensor_arg(input, op)
-        w = tensor_arg(weight, op, "weight", 2)
-        batched = _spatial_input(op, x, n)
-        if w.ndim != n + 2:
-            raise RuntimeError(f"{op}: weight should have {n + 2} dimensions, got {fmt_shape(w._size)}")
+        x, w, batched = _conv_operands(op, input, weight, n)
         if not isinstance(groups, _int) or groups <= 0:
             raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
         s = _ntuple(stride, n, op, "stride")
@@ -182,11 +189,7 @@ def _conv_transpose(n: int) -> Callable[..., FakeTensor]:
         groups: int = 1,
         dilation: Any = 1,
     ) -> FakeTensor:
-        x = tensor_arg(input, op)
-        w = tensor_arg(weight, op, "weight", 2)
-        batched = _spatial_input(op, x, n)
-        if w.ndim != n + 2:
-            raise RuntimeError(f"{op}: weight should have {n + 2} dimensions, got {fmt_shape(w._size)}")
+        x, w, batched = _conv_operands(op, input, weight, n)
         s = _ntuple(stride, n, op, "stride")
         p = _ntuple(padding, n, op, "padding")
         op_ = _ntuple(output_padding, n, op, "output_padding")
@@ -566,6 +569,22 @@ def pixel_unshuffle(input: FakeTensor, downscale_factor: int) -> FakeTensor:
     return make((*x._size[:-3], c * r * r, h // r, w // r), x.dtype)
 
 
+def _window_args(
+    op: str, kernel_size: Any, dilation: Any, padding: Any, stride: Any
+) -> tuple[tuple[IntLike, ...], ...]:
+    """``unfold``/``fold``'s 2-d kernel_size, dilation, padding and stride, in that order."""
+    return tuple(
+        _ntuple(v, 2, op, name)
+        for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride"))
+    )
+
+
+def _sliding_blocks(size: IntLike, k: IntLike, d: IntLike, p: IntLike, s: IntLike) -> IntLike:
+    """How many positions a window (kernel ``k``, dilation ``d``) takes along a dim of ``size``
+    padded by ``p`` on each side, moving by ``s``."""
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
 @register("im2col", function=False, functional=True, primary="functional", aliases=("unfold",))
 def im2col(input: FakeTensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> FakeTensor:
     """``torch.nn.functional.unfold``: ``[N, C, H, W] -> [N, C*kh*kw, L]`` with ``L`` the number of
@@ -577,13 +596,10 @@ def im2col(input: FakeTensor, kernel_size: Any, dilation: Any = 1, padding: Any 
     x = tensor_arg(input, "unfold")
     if x.ndim not in (3, 4):
         raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {x.ndim}D)")
-    k = _ntuple(kernel_size, 2, "unfold", "kernel_size")
-    d = _ntuple(dilation, 2, "unfold", "dilation")
-    p = _ntuple(padding, 2, "unfold", "padding")
-    s = _ntuple(stride, 2, "unfold", "stride")
+    k, d, p, s = _window_args("unfold", kernel_size, dilation, padding, stride)
     blocks = []
     for i, kk, dd, pp, ss in zip(x._size[-2:], k, d, p, s):
-        n = (i + 2 * pp - dd * (kk - 1) - 1) // ss + 1
+        n = _sliding_blocks(i, kk, dd, pp, ss)
         check(
             n >= 1,
             lambda: (
@@ -612,10 +628,7 @@ def col2im(
             f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got {x.ndim}D)"
         )
     o = _ntuple(output_size, 2, "fold", "output_size")
-    k = _ntuple(kernel_size, 2, "fold", "kernel_size")
-    d = _ntuple(dilation, 2, "fold", "dilation")
-    p = _ntuple(padding, 2, "fold", "padding")
-    s = _ntuple(stride, 2, "fold", "stride")
+    k, d, p, s = _window_args("fold", kernel_size, dilation, padding, stride)
     ck, length = x._size[-2], x._size[-1]
     check(
         ck % (k[0] * k[1]) == 0,
@@ -624,7 +637,7 @@ def col2im(
             f"of kernel_size, but got input.size(1)={ck} and kernel_size={k}"
         ),
     )
-    blocks = prod((oo + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for oo, kk, dd, pp, ss in zip(o, k, d, p, s))
+    blocks = prod(_sliding_blocks(oo, kk, dd, pp, ss) for oo, kk, dd, pp, ss in zip(o, k, d, p, s))
     _eq_or_fail(
         length,
         blocks,
