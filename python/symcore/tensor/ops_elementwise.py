@@ -54,6 +54,8 @@ def _binary(name: str, kind: str) -> Callable[..., FakeTensor]:
             d = dtypes.bool
         elif kind == "float" and not (d.is_floating_point or d.is_complex):
             d = dtypes.get_default_dtype()
+        elif kind == "double":  # float_power computes in double precision
+            d = dtypes.complex128 if d.is_complex else dtypes.float64
         elif kind == "bitwise" and (d.is_floating_point or d.is_complex):
             raise _not_implemented(name, d)
         elif kind == "real" and d.is_complex:
@@ -118,7 +120,7 @@ def _register_binaries() -> None:
         ("remainder", "real", (), ("__mod__",), ("__rmod__",)),
         ("fmod", "real", (), (), ()),
         ("pow", "arith", (), ("__pow__",), ("__rpow__",)),
-        ("float_power", "float", (), (), ()),
+        ("float_power", "double", (), (), ()),
         ("atan2", "float", ("arctan2",), (), ()),
         ("hypot", "float", (), (), ()),
         ("maximum", "real", (), (), ()),
@@ -329,6 +331,11 @@ def addcmul(input: FakeTensor, tensor1: FakeTensor, tensor2: FakeTensor, *, valu
 def addcdiv(input: FakeTensor, tensor1: FakeTensor, tensor2: FakeTensor, *, value: Any = 1) -> FakeTensor:
     """``input + value * tensor1 / tensor2``."""
     shape = broadcast_shapes(*_operands("addcdiv", input, tensor1, tensor2), op="addcdiv")
+    if not any(d.is_floating_point or d.is_complex for d in (result_type(tensor1), result_type(tensor2))):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release addcdiv will perform "
+            "a true division of tensor1 and tensor2."
+        )
     return make(shape, result_type(input, tensor1, tensor2))
 
 

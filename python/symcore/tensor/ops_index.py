@@ -26,6 +26,7 @@ from symcore.tensor.fake import (
     broadcast_shapes,
     check,
     fmt_shape,
+    guard_eq,
     int_arg,
     known_eq,
     make,
@@ -372,7 +373,19 @@ def _scatter_like(name: str) -> Any:
 
 scatter = register("scatter", method=True)(_scatter_like("scatter"))
 scatter_add = register("scatter_add", method=True)(_scatter_like("scatter_add"))
-scatter_reduce = register("scatter_reduce", method=True)(_scatter_like("scatter_reduce"))
+_scatter_reduce_shape = _scatter_like("scatter_reduce")
+
+
+@register("scatter_reduce", method=True)
+def scatter_reduce(
+    input: FakeTensor, dim: int, index: FakeTensor, src: Any = None, *args: Any, **kwargs: Any
+) -> FakeTensor:
+    """``torch.scatter_reduce``: the input's shape; ``reduce`` is one of sum, prod, mean, amax, amin."""
+    reduce = args[0] if args else kwargs.get("reduce")
+    if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    out: FakeTensor = _scatter_reduce_shape(input, dim, index, src, *args, **kwargs)
+    return out
 
 
 @register("index_add", method=True)
@@ -482,4 +495,12 @@ def bincount(input: FakeTensor, weights: FakeTensor | None = None, minlength: in
     x = tensor_arg(input, "bincount")
     if x.ndim != 1:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
-    return make((new_unbacked(x, "bincount"),), dtypes.int64 if weights is None else dtypes.float64)
+    if x.dtype.is_floating_point or x.dtype.is_complex or x.dtype is dtypes.bool:
+        raise RuntimeError(f"\"bincount_cpu\" not implemented for '{x.dtype.name}'")
+    if weights is None:
+        return make((new_unbacked(x, "bincount"),), dtypes.int64)
+    w = tensor_arg(weights, "bincount", "weights", 2)
+    if w.ndim != 1 or not guard_eq(w._size[0], x._size[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    # float32 weights accumulate in float32, any other weights in double
+    return make((new_unbacked(x, "bincount"),), dtypes.float32 if w.dtype is dtypes.float32 else dtypes.float64)

@@ -960,6 +960,15 @@ def _pointwise_loss(name: str) -> Callable[..., FakeTensor]:
     def rule(input: FakeTensor, target: FakeTensor, *args: Any, reduction: str = "mean", **kwargs: Any) -> FakeTensor:
         x = tensor_arg(input, name)
         t_ = tensor_arg(target, name, "target", 2)
+        if name.startswith("binary_cross_entropy") and not (
+            x.ndim == t_.ndim and all(guard_eq(a, b) for a, b in zip(x._size, t_._size))
+        ):  # PyTorch refuses a target of another size (no broadcasting)
+            if name == "binary_cross_entropy":
+                raise ValueError(
+                    f"Using a target size ({t_.shape}) that is different to the input size ({x.shape}) is "
+                    "deprecated. Please ensure they have the same size."
+                )
+            raise ValueError(f"Target size ({t_.shape}) must be the same as input size ({x.shape})")
         shape = broadcast_shapes(x._size, t_._size, op=name)
         return _reduce(name, shape, reduction, x.dtype)
 

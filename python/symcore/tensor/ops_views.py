@@ -577,6 +577,12 @@ def repeat_interleave(
         d = wrap_dim(dim, x.ndim, "repeat_interleave")
     size = list(x._size)
     if isinstance(repeats, FakeTensor):
+        r = repeats._size[0] if repeats.ndim == 1 else 1
+        if type(r) is _int and type(size[d]) is _int and r not in (1, size[d]):
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {r} and input.size({d}) = {size[d]}"
+            )
         if output_size is not None:
             size[d] = int_arg(output_size, "repeat_interleave", "output_size")
         else:
@@ -759,7 +765,8 @@ def tensor_split(input: FakeTensor, indices_or_sections: Any, dim: int = 0) -> t
     d = wrap_dim(dim, x.ndim, "tensor_split")
     n = x._size[d]
     if isinstance(indices_or_sections, (list, tuple)):
-        bounds = [0, *sizes_arg((indices_or_sections,), "tensor_split", "indices"), n]
+        # each piece is input[a:b]: like a slice, an index past the end stops at the end
+        bounds = [0, *(_min_len(i, n) for i in sizes_arg((indices_or_sections,), "tensor_split", "indices")), n]
         return tuple(_slice_dim(x, d, a, _clamp_len(b - a), 1) for a, b in zip(bounds[:-1], bounds[1:]))
     k = _int(int_arg(indices_or_sections, "tensor_split", "sections"))
     if k <= 0:
@@ -772,6 +779,15 @@ def tensor_split(input: FakeTensor, indices_or_sections: Any, dim: int = 0) -> t
         out.append(_slice_dim(x, d, start, ln, 1))
         start = start + ln
     return tuple(out)
+
+
+def _min_len(i: IntLike, n: IntLike) -> IntLike:
+    if type(i) is _int and type(n) is _int:
+        return min(i, n)
+    from symcore._core import sym_min
+
+    out: IntLike = sym_min(i, n)
+    return out
 
 
 def _clamp_len(v: IntLike) -> IntLike:
