@@ -19,6 +19,7 @@ MODULES = [
     "symcore.ops",
     "symcore.nn",
     "symcore.nn.functional",
+    "symcore.nn.init",
     "symcore.analysis",
     "symcore.batch",
     "symcore.strategies",

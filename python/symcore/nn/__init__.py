@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
 
 from symcore.nn import functional as F
+from symcore.nn import init
 from symcore.tensor import dtypes
 from symcore.tensor.fake import FakeTensor, IntLike, make
 from symcore.tensor.ops_elementwise import dropout as _dropout
@@ -80,6 +81,7 @@ __all__ = [
     "Unflatten",
     "Upsample",
     "functional",
+    "init",
 ]
 
 functional = F

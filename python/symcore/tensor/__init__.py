@@ -24,6 +24,7 @@ from __future__ import annotations
 import symcore.tensor.ops_elementwise
 import symcore.tensor.ops_factory
 import symcore.tensor.ops_index
+import symcore.tensor.ops_inplace
 import symcore.tensor.ops_linalg
 import symcore.tensor.ops_nn
 import symcore.tensor.ops_reduce

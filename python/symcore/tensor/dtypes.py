@@ -245,6 +245,18 @@ def can_cast(from_: dtype, to: dtype) -> builtins.bool:
     return from_._category <= to._category
 
 
+_SCALAR_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+    "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}  # fmt: skip
+
+
+def scalar_name(d: dtype) -> str:
+    """PyTorch's name of the scalar type in its error messages (``"Long"`` for int64)."""
+    return _SCALAR_NAMES.get(d.name, d.name)
+
+
 def category_name(d: dtype) -> str:
     """``"bool"``, ``"integer"``, ``"floating point"`` or ``"complex"``."""
     return _CATEGORY_NAMES[d._category]

@@ -92,6 +92,7 @@ def register(
     aliases: Sequence[str] = (),
     dunder: str | Sequence[str] = (),
     rdunder: str | Sequence[str] = (),
+    inplace: bool = False,
 ) -> Callable[[F], F]:
     """Register a shape rule as the op ``name``.
 
@@ -104,6 +105,8 @@ def register(
         aliases: Other names, published wherever ``name`` is (and as methods when ``method``).
         dunder: Special methods that call the op as ``op(self, other)`` (``"__add__"``).
         rdunder: Reflected special methods that call ``op(other, self)`` (``"__radd__"``).
+        inplace: The op mutates and returns its first argument (``add_``): a tracer records it
+            even though it returns its input, and reads that argument through its node afterwards.
 
     Returns:
         A decorator that returns the public op.
@@ -119,6 +122,7 @@ def register(
     def decorate(rule: F) -> F:
         qualname = f"{_QUALNAME_PREFIX[primary]}.{name}"
         op = _make_op(rule, name, qualname)
+        op.inplace = inplace  # type: ignore[attr-defined]
         register_target(qualname, op)
         names = (name, *aliases)
         spaces = tuple(s for s, on in (("ops", function), ("functional", functional)) if on)

@@ -198,7 +198,7 @@ class TensorTracer:
         finally:
             _resume(modes)
             STATE.tracer = self
-        if isinstance(out, FakeTensor) and any(out is a for a in args):
+        if isinstance(out, FakeTensor) and any(out is a for a in args) and not getattr(op, "inplace", False):
             return out  # the op returned its input (``x.contiguous()`` of a contiguous x)
         node = self.graph.call_function(
             op, tuple(self.arg(a) for a in args), {k: self.arg(v) for k, v in kwargs.items()}
