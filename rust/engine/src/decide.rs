@@ -16,7 +16,8 @@
 //!   remainder is split exactly: `(d·p + r) // d == p + r // d`, so `(a + b) % b` and `a % b` are
 //!   one variable and `((a + 10)**2) % (a + 10)` is `0`;
 //! - the known facts that share a symbol with the question add their linear constraints
-//!   (conjunctions of `<=` and `==`; disequalities and disjunctions are not used);
+//!   (conjunctions of `<=` and `==`; disequalities and disjunctions are not used); past 48 such
+//!   facts, those over the question's own symbols and then the most recent ones are used;
 //! - elimination works over the rationals, and every derived row `Σ a·x + c <= 0` is tightened
 //!   to `Σ (a/g)·x + ceil(c/g) <= 0` with `g` the gcd of its coefficients, which is exact for
 //!   integer variables (so `4·q <= 4·a + 3` gives `q <= a`). An equality whose coefficients' gcd
@@ -37,11 +38,16 @@ use crate::num::Integer;
 use crate::range::{Bound, Range};
 
 /// Rows kept during one elimination before giving up.
-const MAX_ROWS: usize = 4000;
+const MAX_ROWS: usize = 2000;
+/// Rows one elimination may create in all (over every variable) before giving up, so that a
+/// problem just under [`MAX_ROWS`] at every step cannot run for long.
+const MAX_WORK: usize = 20_000;
 /// Variables (atoms) in one problem before giving up.
 const MAX_VARS: usize = 96;
 /// Steps of one polynomial division.
 const MAX_DIVISION_STEPS: usize = 128;
+/// Facts used by one question at most (the elimination grows with them; see [`Arena::decide`]).
+const MAX_FACTS: usize = 48;
 /// Origin ids at or above this are symbols (`ORIGIN_SYMBOL + symbol index`); below, fact indices.
 const ORIGIN_SYMBOL: u32 = 1 << 30;
 
@@ -188,6 +194,24 @@ fn tighten(mut row: Row) -> Option<Row> {
     Some(row)
 }
 
+/// An equality `lin == 0` divided by the gcd of its coefficients and constant (an exact
+/// rescaling).
+fn scale_down(mut row: Row) -> Row {
+    let g = row.lin.coeffs.iter().fold(row.lin.constant.abs(), |g, (_, c)| g.gcd(c));
+    if g.is_zero() || g.is_one() {
+        return row;
+    }
+    for (_, c) in &mut row.lin.coeffs {
+        if let Ok(q) = c.floordiv(&g) {
+            *c = q;
+        }
+    }
+    if let Ok(q) = row.lin.constant.floordiv(&g) {
+        row.lin.constant = q;
+    }
+    row
+}
+
 /// The result of one elimination: the origins of a contradiction, or nothing proved.
 type Refutation = Option<Vec<u32>>;
 
@@ -196,6 +220,7 @@ type Refutation = Option<Vec<u32>>;
 /// problem grows past [`MAX_ROWS`].
 fn infeasible(mut eqs: Vec<Row>, ineqs: Vec<Row>) -> Refutation {
     let mut ineqs = ineqs;
+    let mut work = 0usize;
     // Equalities: check integrality, then eliminate one variable with each.
     while let Some(eq) = eqs.pop() {
         let g = gcd_of(&eq.lin.coeffs);
@@ -226,8 +251,18 @@ fn infeasible(mut eqs: Vec<Row>, ineqs: Vec<Row>) -> Refutation {
                 },
             }
         };
-        eqs = eqs.iter().map(substitute).collect();
-        ineqs = ineqs.iter().map(substitute).collect();
+        // Substitution multiplies rows by |a|: divide the common factors out again, or the
+        // coefficients grow exponentially over a long chain of equalities.
+        eqs = eqs.iter().map(substitute).map(scale_down).collect();
+        let mut next = Vec::with_capacity(ineqs.len());
+        for row in ineqs.iter().map(substitute) {
+            next.push(tighten(row)?);
+        }
+        ineqs = next;
+        work += eqs.len() + ineqs.len();
+        if work > MAX_WORK {
+            return None;
+        }
     }
     let mut rows: Vec<Row> = Vec::with_capacity(ineqs.len());
     for row in ineqs {
@@ -265,7 +300,8 @@ fn infeasible(mut eqs: Vec<Row>, ineqs: Vec<Row>) -> Refutation {
                 None => next.push(row),
             }
         }
-        if next.len() + pos.len() * neg.len() > MAX_ROWS {
+        work += pos.len() * neg.len();
+        if next.len() + pos.len() * neg.len() > MAX_ROWS || work > MAX_WORK {
             return None;
         }
         for p in &pos {
@@ -898,6 +934,22 @@ impl Arena {
     /// such bindings (at which evaluation succeeds) agree, `None` when unknown. See the module
     /// documentation for the method. May add nodes to the arena (quotients it splits).
     pub fn decide(&mut self, b: ExprId, facts: &[ExprId], ranges: &dyn Fn(SymbolId) -> Range) -> Decision {
+        let fact_syms: Vec<FxHashSet<SymbolId>> = facts
+            .iter()
+            .map(|f| self.free_symbols(Term::total(*f)).into_iter().collect())
+            .collect();
+        self.decide_with(b, facts, &fact_syms, ranges)
+    }
+
+    /// [`Arena::decide`] with each fact's free symbols given (callers that keep facts keep
+    /// these too, instead of walking every fact for every question).
+    pub(crate) fn decide_with(
+        &mut self,
+        b: ExprId,
+        facts: &[ExprId],
+        fact_syms: &[FxHashSet<SymbolId>],
+        ranges: &dyn Fn(SymbolId) -> Range,
+    ) -> Decision {
         if self.sort(b) != Sort::Bool {
             return Decision::default();
         }
@@ -912,10 +964,7 @@ impl Arena {
             };
         }
         // The facts connected to the question through shared symbols.
-        let fact_syms: Vec<FxHashSet<SymbolId>> = facts
-            .iter()
-            .map(|f| self.free_symbols(Term::total(*f)).into_iter().collect())
-            .collect();
+        let question_syms = free.clone();
         let mut reach = free;
         let mut chosen = vec![false; facts.len()];
         loop {
@@ -931,12 +980,17 @@ impl Arena {
                 break;
             }
         }
+        let mut picked: Vec<usize> = (0..facts.len()).filter(|&i| chosen[i]).collect();
+        if picked.len() > MAX_FACTS {
+            // Fewer assumptions can only make the answer weaker, never wrong: keep the facts over
+            // the question's own symbols first, then the most recent ones.
+            picked.sort_by_key(|&i| (!fact_syms[i].is_subset(&question_syms), std::cmp::Reverse(i)));
+            picked.truncate(MAX_FACTS);
+        }
         let mut problem = Problem::new(self, ranges);
         let query = problem.query(b);
-        for (i, f) in facts.iter().enumerate() {
-            if chosen[i] {
-                problem.fact_rows(*f, u32::try_from(i).unwrap_or(u32::MAX));
-            }
+        for i in picked {
+            problem.fact_rows(facts[i], u32::try_from(i).unwrap_or(u32::MAX));
         }
         problem.define_all();
         let mut used = Vec::new();

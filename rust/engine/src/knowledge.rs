@@ -6,7 +6,7 @@
 //! that recorded them is valid (a guard or a runtime assertion). Expressions built before a fact
 //! keep their ids; [`Arena::canonical`] rewrites one to use the replacements.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::arena::{Arena, Term};
 use crate::decide::Decision;
@@ -27,6 +27,8 @@ pub(crate) struct Knowledge {
     canon: FxHashMap<ExprId, Term>,
     /// The facts (booleans) known to hold, in the order they were added.
     pub(crate) facts: Vec<ExprId>,
+    /// The free symbols of each fact.
+    fact_syms: Vec<FxHashSet<SymbolId>>,
     /// Symbol ranges tightened by facts (intersected with the declared ones when read).
     pub(crate) ranges: FxHashMap<SymbolId, Range>,
     /// Answers of [`Arena::decide_known`] without hypotheses, valid until the next fact.
@@ -251,12 +253,12 @@ impl Arena {
     }
 
     fn decide_known_uncached(&mut self, b: ExprId, oblivious: &[SymbolId], assume: &[ExprId]) -> Result<Decision> {
-        let mut facts = self.knowledge.facts.clone();
-        let n_facts = facts.len();
+        let mut hypotheses = Vec::with_capacity(assume.len());
         let mut extra: FxHashMap<SymbolId, Range> = FxHashMap::default();
         for &h in assume {
             let h = self.canonical(Term::total(h))?.value;
-            facts.push(h);
+            let syms: FxHashSet<SymbolId> = self.free_symbols(Term::total(h)).into_iter().collect();
+            hypotheses.push((h, syms));
             if let Ok(Some((s, r))) = self.literal_range(h) {
                 let cur = extra.get(&s).cloned().unwrap_or_else(|| self.known_range(s));
                 // An empty intersection makes the hypothesis contradictory: anything follows.
@@ -282,7 +284,20 @@ impl Arena {
             ranges.insert(s, r);
         }
         let lookup = |s: SymbolId| ranges.get(&s).cloned().unwrap_or_else(Range::full);
-        let mut d = self.decide(b, &facts, &lookup);
+        // The facts are moved out for the call (it needs the arena mutably) and put back after;
+        // nothing in between can fail.
+        let mut facts = std::mem::take(&mut self.knowledge.facts);
+        let mut fact_syms = std::mem::take(&mut self.knowledge.fact_syms);
+        let n_facts = facts.len();
+        for (h, syms) in hypotheses {
+            facts.push(h);
+            fact_syms.push(syms);
+        }
+        let mut d = self.decide_with(b, &facts, &fact_syms, &lookup);
+        facts.truncate(n_facts);
+        fact_syms.truncate(n_facts);
+        self.knowledge.facts = facts;
+        self.knowledge.fact_syms = fact_syms;
         d.facts.retain(|&i| i < n_facts);
         Ok(d)
     }
@@ -354,6 +369,8 @@ impl Arena {
         }
         learned.tightened.sort_unstable();
         self.knowledge.facts.push(b);
+        let syms = self.free_symbols(Term::total(b)).into_iter().collect();
+        self.knowledge.fact_syms.push(syms);
         self.knowledge.decided.clear();
         for &lit in &literals {
             let Node::Eq0(e) = *self.node(lit) else {
