@@ -259,7 +259,9 @@ class ProxySymDispatchMode(_core.Recorder, SymDispatchMode):
         self._share(tracer._recorder)
 
 
-def _parameter_names(fn: Callable[..., Any], count: int) -> list[str]:
+def _parameter_names(fn: Callable[..., Any], count: int, var_positional: bool = False) -> list[str]:
+    """Names for ``count`` positional arguments of ``fn``: its parameter names, then ``argN``
+    (or ``args_N`` after a ``*args`` parameter when ``var_positional``), never repeated."""
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
@@ -267,7 +269,16 @@ def _parameter_names(fn: Callable[..., Any], count: int) -> list[str]:
     names = [
         p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     ]
-    return [names[i] if i < len(names) else f"arg{i}" for i in range(count)]
+    var = next((p.name for p in params if p.kind == inspect.Parameter.VAR_POSITIONAL), None)
+    if var_positional and var is not None:
+        names += [f"{var}_{i}" for i in range(count - len(names))]
+    out = [names[i] if i < len(names) else f"arg{i}" for i in range(count)]
+    seen: set[str] = set()
+    for i, n in enumerate(out):
+        if n in seen:
+            out[i] = f"arg{i}"
+        seen.add(out[i])
+    return out
 
 
 def trace_symbolic(fn: Callable[..., Any], *args: Any, shape_env: ShapeEnv | None = None) -> GraphModule:

@@ -46,7 +46,7 @@ except ImportError as _error:  # pragma: no cover - exercised only without hypot
 
 from symcore._core import SymBool, SymFloat, SymInt
 from symcore.graph import GraphModule
-from symcore.proxy import trace_symbolic
+from symcore.proxy import _parameter_names, trace_symbolic
 from symcore.shape_env import ShapeEnv
 from symcore.strategies import bindings
 
@@ -193,25 +193,6 @@ class _Trace:
     def expression(self, path: str) -> str | None:
         part = _at(self.output, path)
         return str(part) if isinstance(part, _SYM_TYPES) else None
-
-
-def _parameter_names(fn: Callable[..., Any], count: int) -> list[str]:
-    try:
-        params = [
-            p.name
-            for p in inspect.signature(fn).parameters.values()
-            if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        ]
-    except (TypeError, ValueError):
-        params = []
-    names = [params[i] if i < len(params) else f"arg{i}" for i in range(count)]
-    # unique names (a *args function repeats nothing, but be safe)
-    seen: set[str] = set()
-    for i, n in enumerate(names):
-        if n in seen:
-            names[i] = f"arg{i}"
-        seen.add(names[i])
-    return names
 
 
 def _dynamic_positions(

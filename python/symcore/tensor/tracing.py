@@ -31,16 +31,14 @@ never reaches the graph. The result runs on shapes:
 
 from __future__ import annotations
 
-import inspect
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from symcore import _core
 from symcore._core import SymBool, SymFloat, SymInt
 from symcore.graph import Argument, Graph, GraphModule, Interpreter, Node, register_target
-from symcore.proxy import ProxySymDispatchMode, SymbolicTracer
-from symcore.shape_env import ShapeEnv
+from symcore.proxy import ProxySymDispatchMode, SymbolicTracer, _parameter_names
+from symcore.shape_env import ShapeEnv, _modes_suspended
 from symcore.tensor import dtypes
 from symcore.tensor._state import STATE
 from symcore.tensor.fake import FakeTensor, IntLike, make, wrap_dim
@@ -79,18 +77,6 @@ register_target("symcore.ops.sym_numel", sym_numel)
 class GuardViolation(RuntimeError):
     """A traced module was called with sizes for which a guard (or a runtime assertion over the
     input sizes) recorded while tracing is false."""
-
-
-def _suspend() -> list[Any]:
-    modes = _core.active_modes()
-    for mode in reversed(modes):
-        _core.pop_mode(mode)
-    return modes
-
-
-def _resume(modes: list[Any]) -> None:
-    for mode in modes:
-        _core.push_mode(mode)
 
 
 class TensorTracer:
@@ -192,11 +178,10 @@ class TensorTracer:
     ) -> Any:
         """Runs ``rule`` with recording suspended, then records ``op(*args, **kwargs)`` as one node."""
         STATE.tracer = None
-        modes = _suspend()
         try:
-            out = rule(*args, **kwargs)
+            with _modes_suspended():
+                out = rule(*args, **kwargs)
         finally:
-            _resume(modes)
             STATE.tracer = self
         if isinstance(out, FakeTensor) and any(out is a for a in args) and not getattr(op, "inplace", False):
             return out  # the op returned its input (``x.contiguous()`` of a contiguous x)
@@ -343,20 +328,6 @@ class TracedModule(GraphModule):
 # -- trace() -----------------------------------------------------------------------------------
 
 
-def _parameter_names(fn: Callable[..., Any], count: int) -> list[str]:
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        params = []
-    names = [
-        p.name for p in params if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    ]
-    if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in params):
-        var = next(p.name for p in params if p.kind == inspect.Parameter.VAR_POSITIONAL)
-        names += [f"{var}_{i}" for i in range(count - len(names))]
-    return [names[i] if i < len(names) else f"arg{i}" for i in range(count)]
-
-
 def _dims_spec(spec: Any, ndim: int, name: str) -> dict[int, str | None]:
     """``dynamic``'s entry for one tensor: dim -> symbol name (None: a fresh duck-sized symbol)."""
     if spec is None or spec is False:
@@ -445,7 +416,7 @@ def trace(
         param_names = {id(p): n for n, p in fn.named_parameters()}
         param_names.update({id(b): n for n, b in fn.named_buffers()})
         target = fn.forward
-    names = _parameter_names(target, len(inputs))
+    names = _parameter_names(target, len(inputs), var_positional=True)
     if dynamic is not None and not isinstance(dynamic, (bool, Mapping)):
         raise TypeError(f"dynamic must be a bool or a mapping of parameter names, got {type(dynamic).__name__}")
     if isinstance(dynamic, Mapping):
